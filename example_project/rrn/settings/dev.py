@@ -1,0 +1,9 @@
+from .base import *  # noqa: F403
+
+DEBUG = True
+SECRET_KEY = "rrn-demo-insecure-key-change-me"  # noqa: S105
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}

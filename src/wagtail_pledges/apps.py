@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WagtailPledgesConfig(AppConfig):
+    name = "wagtail_pledges"
+    label = "wagtail_pledges"
+    verbose_name = _("Membership")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import checks, signal_handlers  # noqa: F401  (registers checks and receivers)

@@ -1,0 +1,206 @@
+"""System checks for ``WAGTAIL_PLEDGES``. IDs are stable: see docs/reference/checks.md."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from numbers import Real
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+from django.utils.module_loading import import_string
+
+from .conf import DEFAULTS
+
+HINT = "See docs/reference/settings.md."
+
+
+def _error(msg: str, id_: str) -> Error:
+    return Error(msg, hint=HINT, id=f"wagtail_pledges.{id_}")
+
+
+def _is_positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _check_policy(value: Any) -> list[Error]:
+    from .policy import MembershipPolicy
+
+    try:
+        cls = import_string(value)
+    except (ImportError, TypeError, ValueError) as exc:
+        return [_error(f"WAGTAIL_PLEDGES['POLICY'] cannot be imported: {exc}", "E003")]
+    if not (isinstance(cls, type) and issubclass(cls, MembershipPolicy)):
+        return [
+            _error(
+                "WAGTAIL_PLEDGES['POLICY'] must name a subclass of "
+                "wagtail_pledges.policy.MembershipPolicy.",
+                "E003",
+            )
+        ]
+    return []
+
+
+def _check_hook(value: Any) -> list[Error]:
+    if value is None:
+        return []
+    try:
+        hook = import_string(value)
+    except (ImportError, TypeError, ValueError) as exc:
+        return [
+            _error(f"WAGTAIL_PLEDGES['EMAIL_VERIFIED_HOOK'] cannot be imported: {exc}", "E009")
+        ]
+    if not callable(hook):
+        return [_error("WAGTAIL_PLEDGES['EMAIL_VERIFIED_HOOK'] is not callable.", "E009")]
+    return []
+
+
+def _check_deadline(value: Any) -> list[Error]:
+    if value in (None, "") or isinstance(value, datetime.date):
+        return []
+    try:
+        datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return [
+            _error(
+                f"WAGTAIL_PLEDGES['LEGACY_DEADLINE'] must be a date or an ISO date "
+                f"string (YYYY-MM-DD), not {value!r}.",
+                "E007",
+            )
+        ]
+    return []
+
+
+def _check_ratio(name: str) -> Callable[[Any], list[Error]]:
+    def check(value: Any) -> list[Error]:
+        if isinstance(value, Real) and not isinstance(value, bool) and 0 < value <= 1:
+            return []
+        return [_error(f"WAGTAIL_PLEDGES['{name}'] must be a number in (0, 1].", "E006")]
+
+    return check
+
+
+def _check_positive(name: str, id_: str) -> Callable[[Any], list[Error]]:
+    def check(value: Any) -> list[Error]:
+        if _is_positive_int(value):
+            return []
+        return [_error(f"WAGTAIL_PLEDGES['{name}'] must be a positive integer.", id_)]
+
+    return check
+
+
+def _check_bool(name: str) -> Callable[[Any], list[Error]]:
+    def check(value: Any) -> list[Error]:
+        if isinstance(value, bool):
+            return []
+        return [_error(f"WAGTAIL_PLEDGES['{name}'] must be True or False.", "E011")]
+
+    return check
+
+
+def _check_reminders(value: Any) -> list[Error]:
+    if (
+        isinstance(value, list | tuple)
+        and value
+        and all(_is_positive_int(v) for v in value)
+        and len(set(value)) == len(value)
+    ):
+        return []
+    return [
+        _error(
+            "WAGTAIL_PLEDGES['RENEWAL_REMINDER_DAYS'] must be a non-empty list of "
+            "distinct positive integers.",
+            "E005",
+        )
+    ]
+
+
+def _check_groups(value: Any) -> list[Error]:
+    if isinstance(value, dict) and all(
+        isinstance(value.get(k), str) and value.get(k).strip()
+        for k in ("members", "individual", "organisation")
+    ):
+        names = [value[k] for k in ("members", "individual", "organisation")]
+        if len(set(names)) == len(names):
+            return []
+    return [
+        _error(
+            "WAGTAIL_PLEDGES['GROUPS'] must map 'members', 'individual' and "
+            "'organisation' to three different group names.",
+            "E008",
+        )
+    ]
+
+
+def _check_group_name(name: str) -> Callable[[Any], list[Error]]:
+    def check(value: Any) -> list[Error]:
+        if isinstance(value, str) and value.strip():
+            return []
+        return [_error(f"WAGTAIL_PLEDGES['{name}'] must be a non-empty group name.", "E008")]
+
+    return check
+
+
+def _check_baseline(value: Any) -> list[Error]:
+    if (
+        isinstance(value, dict)
+        and all(
+            isinstance(value.get(k, 0), int) and value.get(k, 0) >= 0
+            for k in ("individuals", "organisations")
+        )
+        and isinstance(value.get("label", ""), str)
+    ):
+        return []
+    return [
+        _error(
+            "WAGTAIL_PLEDGES['HISTORIC_BASELINE'] must be a dict with non-negative "
+            "integers 'individuals' and 'organisations' and a string 'label'.",
+            "E010",
+        )
+    ]
+
+
+def _check_from_email(value: Any) -> list[Error]:
+    if value is None or (isinstance(value, str) and "@" in value):
+        return []
+    return [_error("WAGTAIL_PLEDGES['FROM_EMAIL'] must be None or an email address.", "E012")]
+
+
+VALIDATORS: dict[str, Callable[[Any], list[Error]]] = {
+    "POLICY": _check_policy,
+    "COMMITMENT_PERIOD_MONTHS": _check_positive("COMMITMENT_PERIOD_MONTHS", "E004"),
+    "RENEWAL_REMINDER_DAYS": _check_reminders,
+    "INDIVIDUAL_REQUIRES_REVIEW": _check_bool("INDIVIDUAL_REQUIRES_REVIEW"),
+    "SUBMITTED_HAS_BENEFITS": _check_bool("SUBMITTED_HAS_BENEFITS"),
+    "LEGACY_DEADLINE": _check_deadline,
+    "REQUIRED_VIDEOS": _check_positive("REQUIRED_VIDEOS", "E004"),
+    "VIDEO_COVERAGE_RATIO": _check_ratio("VIDEO_COVERAGE_RATIO"),
+    "VIDEO_WALLCLOCK_RATIO": _check_ratio("VIDEO_WALLCLOCK_RATIO"),
+    "EMAIL_VERIFIED_HOOK": _check_hook,
+    "EMAIL_TOKEN_MAX_AGE_HOURS": _check_positive("EMAIL_TOKEN_MAX_AGE_HOURS", "E004"),
+    "INVITATION_MAX_AGE_DAYS": _check_positive("INVITATION_MAX_AGE_DAYS", "E004"),
+    "LEGACY_CLAIM_MAX_AGE_DAYS": _check_positive("LEGACY_CLAIM_MAX_AGE_DAYS", "E004"),
+    "GROUPS": _check_groups,
+    "STEERING_GROUP": _check_group_name("STEERING_GROUP"),
+    "REVIEWER_GROUP": _check_group_name("REVIEWER_GROUP"),
+    "HISTORIC_BASELINE": _check_baseline,
+    "FROM_EMAIL": _check_from_email,
+    "OUTBOX_MAX_ATTEMPTS": _check_positive("OUTBOX_MAX_ATTEMPTS", "E004"),
+    "OUTBOX_BACKOFF_SECONDS": _check_positive("OUTBOX_BACKOFF_SECONDS", "E004"),
+}
+assert set(VALIDATORS) == set(DEFAULTS), "every setting needs a validator"  # noqa: S101
+
+
+@register(Tags.compatibility)
+def check_settings(app_configs=None, **kwargs) -> list[Error | Warning]:
+    """Validate ``WAGTAIL_PLEDGES``: E001 not a dict, E002 unknown key, E003… per key."""
+    user = getattr(settings, "WAGTAIL_PLEDGES", {})
+    if not isinstance(user, dict):
+        return [_error("WAGTAIL_PLEDGES must be a dict.", "E001")]
+    errors: list[Error | Warning] = []
+    for key in sorted(set(user) - set(DEFAULTS)):
+        errors.append(_error(f"WAGTAIL_PLEDGES has an unknown key {key!r}.", "E002"))
+    for key, validate in VALIDATORS.items():
+        errors.extend(validate(user.get(key, DEFAULTS[key])))
+    return errors

@@ -1,0 +1,106 @@
+"""One lazy object over the ``WAGTAIL_PLEDGES`` setting.
+
+Nothing here reads Django settings at import time: every attribute access looks the
+value up again, so ``override_settings`` in tests and settings changed after import
+both just work. Defaults live in :data:`DEFAULTS` and nowhere else; each key is
+documented in ``docs/reference/settings.md`` and validated by :mod:`wagtail_pledges.checks`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.utils.module_loading import import_string
+
+DEFAULTS: dict[str, Any] = {
+    # Dotted path to the MembershipPolicy class that decides every benefit.
+    "POLICY": "wagtail_pledges.policy.MembershipPolicy",
+    # Length of one commitment period, from approval.
+    "COMMITMENT_PERIOD_MONTHS": 24,
+    # Days before the period ends when reminders go out; the largest also marks
+    # the membership "renewal_due".
+    "RENEWAL_REMINDER_DAYS": [60, 14],
+    # Individuals become active on email confirmation unless this is True.
+    "INDIVIDUAL_REQUIRES_REVIEW": False,
+    # Whether a submitted (not yet reviewed) membership already has benefits.
+    "SUBMITTED_HAS_BENEFITS": False,
+    # Old-pledge signatories keep benefits until this date (ISO string or date);
+    # None means legacy status never grants benefits by date.
+    "LEGACY_DEADLINE": None,
+    # Awareness videos an individual must watch before committing to an action.
+    "REQUIRED_VIDEOS": 2,
+    # A video counts as watched when this share of its duration was reported ...
+    "VIDEO_COVERAGE_RATIO": 0.9,
+    # ... and this share of its duration has passed on the server's clock since the
+    # first report.
+    "VIDEO_WALLCLOCK_RATIO": 0.9,
+    # Dotted path to callable(user) -> bool: "is this user's email already verified?"
+    # None: the package verifies addresses itself.
+    "EMAIL_VERIFIED_HOOK": None,
+    # Lifetime of emailed links.
+    "EMAIL_TOKEN_MAX_AGE_HOURS": 72,
+    "INVITATION_MAX_AGE_DAYS": 14,
+    "LEGACY_CLAIM_MAX_AGE_DAYS": 120,
+    # Django Groups kept in step with benefits, so Wagtail page/collection privacy works.
+    "GROUPS": {
+        "members": "Members",
+        "individual": "Individual members",
+        "organisation": "Organisation members",
+    },
+    # Group whose users must all hold a membership (reported in the admin).
+    "STEERING_GROUP": "Steering group",
+    # Group allowed to approve, decline and request changes.
+    "REVIEWER_GROUP": "Membership reviewers",
+    # Signatories of an earlier pledge, shown beside live counts.
+    "HISTORIC_BASELINE": {"individuals": 0, "organisations": 0, "label": ""},
+    # Outbox: sender address (None: DEFAULT_FROM_EMAIL), attempts and backoff.
+    "FROM_EMAIL": None,
+    "OUTBOX_MAX_ATTEMPTS": 8,
+    "OUTBOX_BACKOFF_SECONDS": 60,
+}
+
+
+class PledgesSettings:
+    """Attribute access to ``WAGTAIL_PLEDGES`` merged over :data:`DEFAULTS`."""
+
+    @property
+    def user_settings(self) -> Any:
+        return getattr(django_settings, "WAGTAIL_PLEDGES", {})
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown wagtail-pledges setting: {name}")
+        user = self.user_settings
+        if isinstance(user, dict) and name in user:
+            return user[name]
+        return DEFAULTS[name]
+
+    # Typed conveniences over raw values --------------------------------------
+
+    @property
+    def policy_class(self) -> type:
+        return import_string(self.POLICY)
+
+    @property
+    def legacy_deadline(self) -> datetime.date | None:
+        value = self.LEGACY_DEADLINE
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        return datetime.date.fromisoformat(str(value))
+
+    @property
+    def renewal_due_days(self) -> int:
+        return max(self.RENEWAL_REMINDER_DAYS, default=0)
+
+    def group_name(self, key: str) -> str:
+        groups = {**DEFAULTS["GROUPS"], **(self.GROUPS or {})}
+        return groups[key]
+
+
+pledges_settings = PledgesSettings()

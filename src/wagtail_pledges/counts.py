@@ -1,0 +1,122 @@
+"""Live counts without ``COUNT(*)`` on page views.
+
+Lifecycle transitions move counter rows inside their own transaction
+(:func:`move_membership`, :func:`add`); readers get one indexed query, cached until
+the next transition. ``pledges_recount`` rebuilds every row from the source tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+
+from .conf import pledges_settings
+from .models import ActionPlan, Counter, Membership, ReviewStatus, Status, Tier
+
+CACHE_KEY = "wagtail_pledges:counts:v1"
+PLANS_PUBLISHED = "plans:published"
+
+
+def membership_key(tier: str, status: str) -> str:
+    return f"members:{tier}:{status}"
+
+
+def add(key: str, delta: int) -> None:
+    """Add ``delta`` to a counter, creating it if needed. Call inside the transition."""
+    if not delta:
+        return
+    updated = Counter.objects.filter(key=key).update(value=F("value") + delta)
+    if not updated:
+        # First ever change to this key: a concurrent creator loses the race on the
+        # unique key and simply retries the update.
+        try:
+            with transaction.atomic():
+                Counter.objects.create(key=key, value=delta)
+        except IntegrityError:
+            Counter.objects.filter(key=key).update(value=F("value") + delta)
+    transaction.on_commit(invalidate)
+
+
+def move_membership(tier: str, from_status: str | None, to_status: str | None) -> None:
+    if from_status == to_status:
+        return
+    if from_status:
+        add(membership_key(tier, from_status), -1)
+    if to_status:
+        add(membership_key(tier, to_status), 1)
+
+
+def invalidate() -> None:
+    cache.delete(CACHE_KEY)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Numbers shown to the public."""
+
+    values: dict[str, int]
+
+    def members(self, tier: str | None = None, statuses=None) -> int:
+        statuses = statuses or (Status.ACTIVE, Status.RENEWAL_DUE)
+        tiers = [tier] if tier else [Tier.INDIVIDUAL, Tier.ORGANISATION]
+        return sum(self.values.get(membership_key(t, s), 0) for t in tiers for s in statuses)
+
+    @property
+    def individual_members(self) -> int:
+        return self.members(Tier.INDIVIDUAL)
+
+    @property
+    def organisation_members(self) -> int:
+        return self.members(Tier.ORGANISATION)
+
+    @property
+    def total_members(self) -> int:
+        return self.members()
+
+    @property
+    def awaiting_review(self) -> int:
+        return self.members(statuses=(Status.SUBMITTED,))
+
+    @property
+    def legacy(self) -> int:
+        return self.members(statuses=(Status.LEGACY,))
+
+    @property
+    def plans_published(self) -> int:
+        return self.values.get(PLANS_PUBLISHED, 0)
+
+    @property
+    def baseline(self) -> dict:
+        base = {"individuals": 0, "organisations": 0, "label": ""}
+        base.update(pledges_settings.HISTORIC_BASELINE or {})
+        return base
+
+
+def get_counts() -> Counts:
+    """Current counts: one cache hit, or one small indexed query."""
+    values = cache.get(CACHE_KEY)
+    if values is None:
+        values = dict(Counter.objects.values_list("key", "value"))
+        cache.set(CACHE_KEY, values, 300)
+    return Counts(values)
+
+
+@transaction.atomic
+def recount() -> dict[str, int]:
+    """Rebuild every counter from the source tables. Returns the new values."""
+    values: dict[str, int] = {
+        membership_key(tier, status): 0 for tier in Tier.values for status in Status.values
+    }
+    for row in Membership.objects.values("tier", "status").annotate(n=Count("pk")):
+        values[membership_key(row["tier"], row["status"])] = row["n"]
+    values[PLANS_PUBLISHED] = ActionPlan.objects.filter(
+        review_status=ReviewStatus.APPROVED, live=True
+    ).count()
+    for key, value in values.items():
+        Counter.objects.update_or_create(key=key, defaults={"value": value})
+    Counter.objects.exclude(key__in=values).delete()
+    transaction.on_commit(invalidate)
+    return values

@@ -1,0 +1,78 @@
+"""Keep Django Groups in step with benefits, so Wagtail's own privacy works.
+
+A page restricted to the "Members" group, or a collection restricted to it, is then
+gated by the same rules as everything else: the groups are a projection of
+:mod:`wagtail_pledges.policy`, never a second source of truth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from .conf import pledges_settings
+from .models import Membership, OrganisationRole, Tier
+from .policy import forget_standing, get_policy
+
+TIER_GROUP_KEYS = {Tier.INDIVIDUAL: "individual", Tier.ORGANISATION: "organisation"}
+
+
+def managed_groups() -> dict[str, Group]:
+    """The three managed groups by key, created on first use."""
+    return {
+        key: Group.objects.get_or_create(name=pledges_settings.group_name(key))[0]
+        for key in ("members", "individual", "organisation")
+    }
+
+
+def sync_user_groups(user, groups: dict[str, Group] | None = None) -> bool:
+    """Put the user in exactly the managed groups their benefits call for.
+
+    Returns True when anything changed.
+    """
+    groups = groups or managed_groups()
+    forget_standing(user)
+    tiers = get_policy().member_tiers(user)
+    wanted = {groups[TIER_GROUP_KEYS[t]].pk for t in tiers}
+    if tiers:
+        wanted.add(groups["members"].pk)
+    managed = {g.pk for g in groups.values()}
+    current = set(user.groups.filter(pk__in=managed).values_list("pk", flat=True))
+    if current == wanted:
+        return False
+    if current - wanted:
+        user.groups.remove(*(current - wanted))
+    if wanted - current:
+        user.groups.add(*(wanted - current))
+    return True
+
+
+def users_of(membership: Membership) -> list:
+    if membership.tier == Tier.INDIVIDUAL:
+        return [membership.user]
+    user_ids = OrganisationRole.objects.filter(
+        organisation_id=membership.organisation_id
+    ).values_list("user_id", flat=True)
+    return list(get_user_model().objects.filter(pk__in=user_ids))
+
+
+def sync_membership_groups(membership: Membership) -> None:
+    groups = managed_groups()
+    for user in users_of(membership):
+        sync_user_groups(user, groups)
+
+
+def repair_groups(users: Iterable | None = None) -> int:
+    """Re-sync every user who is, or should be, in a managed group. Returns changes."""
+    groups = managed_groups()
+    if users is None:
+        User = get_user_model()
+        ids = set(
+            User.objects.filter(groups__in=groups.values()).values_list("pk", flat=True)
+        )
+        ids.update(Membership.objects.filter(user__isnull=False).values_list("user_id", flat=True))
+        ids.update(OrganisationRole.objects.values_list("user_id", flat=True))
+        users = User.objects.filter(pk__in=ids).iterator()
+    return sum(1 for user in users if sync_user_groups(user, groups))

@@ -1,0 +1,552 @@
+"""The only place a membership status (or a commitment's review status) changes.
+
+Every public function here:
+
+* checks the current state and raises :class:`TransitionError` for an illegal move;
+* is idempotent — asking for the state something is already in does nothing;
+* runs in one transaction with the membership row locked (``select_for_update``;
+  on SQLite, ``transaction_mode="IMMEDIATE"`` serialises writers instead);
+* writes a :class:`~wagtail_pledges.models.LifecycleEvent`, moves the counters,
+  re-syncs Django Groups and queues emails in that same transaction.
+
+Membership status follows the review of its first commitment (draft → submitted →
+changes requested → active). Once a membership has been current, or is a legacy
+one, a renewal is reviewed on the commitment row alone and the membership changes
+only when the renewal is approved (→ active, new period).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import counts, notify
+from .conf import pledges_settings
+from .groups import sync_membership_groups
+from .models import (
+    ActionPlan,
+    LifecycleEvent,
+    MemberProfile,
+    Membership,
+    Organisation,
+    OrganisationRole,
+    Pledge,
+    ReviewStatus,
+    Status,
+    Tier,
+)
+from .models.commitments import Commitment
+
+# Membership statuses whose status tracks the first commitment's review.
+JOINING = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED)
+# Memberships that may start a new commitment.
+MAY_START = (*JOINING, Status.LEGACY, Status.RENEWAL_DUE, Status.LAPSED,
+             Status.DECLINED, Status.WITHDRAWN)
+
+
+class TransitionError(Exception):
+    """A status change that is not allowed from the current state."""
+
+    def __init__(self, message: str, code: str = "illegal_transition"):
+        super().__init__(message)
+        self.code = code
+
+
+# -- small helpers ---------------------------------------------------------------
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """``day`` plus whole months, clamped to the month's end (31 Jan + 1 → 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last_day))
+
+
+def period_for(start: datetime.date) -> tuple[datetime.date, datetime.date]:
+    return start, add_months(start, pledges_settings.COMMITMENT_PERIOD_MONTHS)
+
+
+def _lock(membership: Membership) -> Membership:
+    return Membership.objects.select_for_update().get(pk=membership.pk)
+
+
+def _lock_commitment(commitment: Commitment) -> Commitment:
+    return type(commitment).objects.select_for_update().get(pk=commitment.pk)
+
+
+def _log(membership, action, actor=None, reason="", from_status="", to_status="", **data):
+    return LifecycleEvent.objects.create(
+        membership=membership, action=action, actor=actor if _is_user(actor) else None,
+        reason=reason or "", from_status=from_status, to_status=to_status, data=data,
+    )
+
+
+def _is_user(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def _set_status(membership: Membership, to_status: str, action: str, actor=None,
+                reason: str = "", **data) -> LifecycleEvent | None:
+    """Move a (locked) membership to ``to_status``. The only writer of ``status``."""
+    old = membership.status
+    if old == to_status:
+        return None
+    membership.status = to_status
+    membership.status_changed_at = timezone.now()
+    membership.save(update_fields=["status", "status_changed_at"])
+    counts.move_membership(membership.tier, old, to_status)
+    event = _log(membership, action, actor, reason, old, to_status, **data)
+    sync_membership_groups(membership)
+    return event
+
+
+def get_or_create_membership(tier: str, **subject) -> tuple[Membership, bool]:
+    membership = Membership.objects.filter(**subject).first()
+    if membership:
+        return membership, False
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(tier=tier, status=Status.DRAFT, **subject)
+    except IntegrityError:  # a concurrent request created it first
+        return Membership.objects.get(**subject), False
+    counts.move_membership(tier, None, Status.DRAFT)
+    _log(membership, "start", subject.get("user"), to_status=Status.DRAFT)
+    return membership, True
+
+
+def _open_or_new_commitment(model, membership: Membership, **fields) -> Commitment:
+    existing = model.objects.filter(membership=membership).open().first()
+    if existing:
+        return existing
+    last = model.objects.filter(membership=membership).aggregate(n=Max("sequence"))["n"] or 0
+    try:
+        with transaction.atomic():
+            return model.objects.create(
+                membership=membership, sequence=last + 1, live=False, **fields
+            )
+    except IntegrityError:  # a concurrent request opened one first
+        return model.objects.filter(membership=membership).open().get()
+
+
+def _ensure_may_start(membership: Membership) -> None:
+    if membership.status not in MAY_START:
+        raise TransitionError(
+            _("Your membership is active until %(end)s; renewal opens %(days)s days before.")
+            % {"end": membership.period_end, "days": pledges_settings.renewal_due_days},
+            code="not_renewable_yet",
+        )
+
+
+def _restart_if_closed(membership: Membership, actor) -> None:
+    if membership.status in (Status.DECLINED, Status.WITHDRAWN):
+        _set_status(membership, Status.DRAFT, "restart", actor)
+
+
+# -- starting ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_individual(user, actor=None) -> Pledge:
+    """Start (or resume) an individual's pledge. Returns the open pledge."""
+    membership, _created = get_or_create_membership(Tier.INDIVIDUAL, user=user)
+    membership = _lock(membership)
+    MemberProfile.objects.get_or_create(user=user)
+    open_pledge = Pledge.objects.filter(membership=membership).open().first()
+    if open_pledge:
+        return open_pledge
+    _ensure_may_start(membership)
+    _restart_if_closed(membership, actor or user)
+    return _open_or_new_commitment(Pledge, membership, user=user)
+
+
+@transaction.atomic
+def start_organisation(user, *, organisation: Organisation | None = None, actor=None,
+                       **organisation_fields) -> ActionPlan:
+    """Create an organisation with ``user`` as its first admin (or resume its plan).
+
+    Pass ``organisation`` to start a plan for an existing one the user administers.
+    """
+    if organisation is None:
+        organisation = Organisation.objects.create(**organisation_fields)
+        OrganisationRole.objects.create(
+            organisation=organisation, user=user, role=OrganisationRole.Role.ADMIN
+        )
+    elif not OrganisationRole.objects.filter(
+        organisation=organisation, user=user, role=OrganisationRole.Role.ADMIN
+    ).exists():
+        raise TransitionError(_("Only an admin of %s can do this.") % organisation,
+                              code="not_admin")
+    membership, _created = get_or_create_membership(
+        Tier.ORGANISATION, organisation=organisation
+    )
+    membership = _lock(membership)
+    MemberProfile.objects.get_or_create(user=user)
+    open_plan = ActionPlan.objects.filter(membership=membership).open().first()
+    if open_plan:
+        return open_plan
+    _ensure_may_start(membership)
+    _restart_if_closed(membership, actor or user)
+    return _open_or_new_commitment(
+        ActionPlan, membership, organisation=organisation, created_by=user
+    )
+
+
+# -- validation of what is submitted ---------------------------------------------------
+
+
+def pledge_errors(pledge: Pledge) -> dict[str, list[str]]:
+    """What stops this pledge being submitted, by field. Empty when it may go."""
+    from .videos import videos_watched
+
+    errors: dict[str, list[str]] = {}
+    required = pledges_settings.REQUIRED_VIDEOS
+    watched = videos_watched(pledge.user)
+    if watched < required:
+        errors["videos"] = [
+            _("Watch both awareness videos first (%(done)s of %(required)s watched).")
+            % {"done": watched, "required": required}
+        ]
+    if not pledge.action.strip():
+        errors["action"] = [_("Say what action you will take.")]
+    if not pledge.strategy_id:
+        errors["strategy"] = [_("Choose the strategy your action belongs to.")]
+    start, end = period_for(today())
+    if pledge.target_date is None:
+        errors["target_date"] = [_("Give a target date.")]
+    elif not start <= pledge.target_date <= end:
+        errors["target_date"] = [
+            _("The target date must fall between %(start)s and %(end)s.")
+            % {"start": start.isoformat(), "end": end.isoformat()}
+        ]
+    return errors
+
+
+def plan_errors(plan: ActionPlan) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    priorities = list(plan.priorities.all())
+    if not priorities:
+        errors["priorities"] = [_("Add at least one priority.")]
+    months = pledges_settings.COMMITMENT_PERIOD_MONTHS
+    for number, priority in enumerate(priorities, start=1):
+        if priority.timescale_months > months:
+            errors.setdefault("priorities", []).append(
+                _("Priority %(n)s: the timescale must be %(months)s months or less.")
+                % {"n": number, "months": months}
+            )
+    if not plan.public_summary.strip():
+        errors["public_summary"] = [_("Write a public summary of the plan.")]
+    if not plan.signoff_name.strip():
+        errors["signoff_name"] = [_("Name the senior leader who signed the plan off.")]
+    if not plan.signoff_role.strip():
+        errors["signoff_role"] = [_("Give the senior leader's role.")]
+    if not plan.signoff_confirmed:
+        errors["signoff_confirmed"] = [_("Confirm the senior leader has approved the plan.")]
+    return errors
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+# -- review ----------------------------------------------------------------------------
+
+
+def _submit(commitment: Commitment, actor, errors_for) -> tuple[Commitment, Membership, bool]:
+    membership = _lock(commitment.membership)
+    commitment = _lock_commitment(commitment)
+    if commitment.review_status in (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED):
+        return commitment, membership, False
+    if not commitment.is_editable_by_member:
+        raise TransitionError(
+            _("This can no longer be submitted (it is %s).")
+            % commitment.get_review_status_display()
+        )
+    _raise_if(errors_for(commitment))
+    commitment.review_status = ReviewStatus.SUBMITTED
+    commitment.submitted_at = timezone.now()
+    commitment.save(update_fields=["review_status", "submitted_at"])
+    commitment.save_revision(user=actor if _is_user(actor) else None, clean=False)
+    if membership.status in JOINING:
+        _set_status(membership, Status.SUBMITTED, "submit", actor,
+                    commitment=commitment.pk, sequence=commitment.sequence)
+    else:
+        _log(membership, "submit_renewal", actor, from_status=membership.status,
+             to_status=membership.status, commitment=commitment.pk, sequence=commitment.sequence)
+    workflow = commitment.get_workflow()
+    if workflow and _is_user(actor) and not commitment.workflow_in_progress:
+        workflow.start(commitment, actor)
+    return commitment, membership, True
+
+
+@transaction.atomic
+def submit_pledge(pledge: Pledge, actor=None) -> Pledge:
+    """Submit an individual's action. Activates at once when nothing else is needed.
+
+    Raises ``ValidationError`` (by field) when the pledge is incomplete.
+    """
+    from .accounts import email_is_verified, send_verification
+
+    actor = actor or pledge.user
+    pledge, membership, changed = _submit(pledge, actor, pledge_errors)
+    if not changed:
+        return pledge
+    notify.pledge_received(pledge)
+    if pledges_settings.INDIVIDUAL_REQUIRES_REVIEW:
+        notify.review_needed(pledge)
+    elif email_is_verified(pledge.user):
+        return approve(pledge, actor=None, reason=_("Email address verified"))
+    else:
+        send_verification(pledge.user)
+    return pledge
+
+
+@transaction.atomic
+def submit_plan(plan: ActionPlan, actor) -> ActionPlan:
+    """Submit an organisation's action plan for review (plans are always reviewed)."""
+    plan, membership, changed = _submit(plan, actor, plan_errors)
+    if changed:
+        notify.plan_submitted(plan)
+        notify.review_needed(plan)
+    return plan
+
+
+@transaction.atomic
+def approve(commitment: Commitment, actor=None, reason: str = "") -> Commitment:
+    """Approve and publish a submitted pledge or plan; the membership becomes active."""
+    membership = _lock(commitment.membership)
+    commitment = _lock_commitment(commitment)
+    if commitment.review_status == ReviewStatus.APPROVED:
+        return commitment
+    if commitment.review_status != ReviewStatus.SUBMITTED:
+        raise TransitionError(
+            _("Only a submitted pledge or plan can be approved (this one is %s).")
+            % commitment.get_review_status_display()
+        )
+    start, end = period_for(today())
+    model = type(commitment)
+    # The previous period's commitment stays in history but leaves the site.
+    for previous in model.objects.filter(membership=membership, live=True).exclude(
+        pk=commitment.pk
+    ):
+        previous.unpublish(user=actor if _is_user(actor) else None, log_action=False)
+        if model is ActionPlan:
+            counts.add(counts.PLANS_PUBLISHED, -1)
+    commitment.review_status = ReviewStatus.APPROVED
+    commitment.decided_at = timezone.now()
+    commitment.period_start, commitment.period_end = start, end
+    commitment.save(update_fields=["review_status", "decided_at", "period_start", "period_end"])
+    user = actor if _is_user(actor) else None
+    revision = commitment.save_revision(user=user, clean=False)
+    revision.publish(user=user, skip_permission_checks=True)
+    if model is ActionPlan:
+        counts.add(counts.PLANS_PUBLISHED, 1)
+    old_status = membership.status
+    membership.period_start, membership.period_end = start, end
+    membership.reminders_sent = []
+    membership.save(update_fields=["period_start", "period_end", "reminders_sent"])
+    action = "approve" if old_status in JOINING else "renew"
+    event = _set_status(membership, Status.ACTIVE, action, actor, reason,
+                        commitment=commitment.pk, sequence=commitment.sequence,
+                        period_end=end.isoformat())
+    if event is None:  # an active member renewed early: still one event for the history
+        _log(membership, "renew", actor, reason, old_status, old_status,
+             commitment=commitment.pk, period_end=end.isoformat())
+    notify.approved(commitment)
+    return commitment
+
+
+@transaction.atomic
+def request_changes(commitment: Commitment, actor, comment: str) -> Commitment:
+    """Send a submitted pledge or plan back to the member with a comment."""
+    if not (comment or "").strip():
+        raise ValidationError({"comment": [_("Say what needs to change.")]})
+    membership = _lock(commitment.membership)
+    commitment = _lock_commitment(commitment)
+    if commitment.review_status == ReviewStatus.CHANGES_REQUESTED:
+        return commitment
+    if commitment.review_status != ReviewStatus.SUBMITTED:
+        raise TransitionError(
+            _("Changes can only be requested on something awaiting review (this is %s).")
+            % commitment.get_review_status_display()
+        )
+    commitment.review_status = ReviewStatus.CHANGES_REQUESTED
+    commitment.reviewer_comment = comment.strip()
+    commitment.decided_at = timezone.now()
+    commitment.save(update_fields=["review_status", "reviewer_comment", "decided_at"])
+    if membership.status in JOINING:
+        _set_status(membership, Status.CHANGES_REQUESTED, "request_changes", actor, comment,
+                    commitment=commitment.pk)
+    else:
+        _log(membership, "request_changes", actor, comment, membership.status,
+             membership.status, commitment=commitment.pk)
+    notify.changes_requested(commitment)
+    return commitment
+
+
+@transaction.atomic
+def decline(commitment: Commitment, actor, reason: str) -> Commitment:
+    """Refuse a pledge or plan. A joining membership becomes declined."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Give a reason; the member will see it.")]})
+    membership = _lock(commitment.membership)
+    commitment = _lock_commitment(commitment)
+    if commitment.review_status == ReviewStatus.DECLINED:
+        return commitment
+    if commitment.review_status not in (ReviewStatus.SUBMITTED, ReviewStatus.CHANGES_REQUESTED):
+        raise TransitionError(
+            _("Only something under review can be declined (this is %s).")
+            % commitment.get_review_status_display()
+        )
+    commitment.review_status = ReviewStatus.DECLINED
+    commitment.reviewer_comment = reason.strip()
+    commitment.decided_at = timezone.now()
+    commitment.save(update_fields=["review_status", "reviewer_comment", "decided_at"])
+    if commitment.workflow_in_progress:
+        commitment.current_workflow_state.cancel(user=actor if _is_user(actor) else None)
+    if membership.status in JOINING:
+        _set_status(membership, Status.DECLINED, "decline", actor, reason,
+                    commitment=commitment.pk)
+    else:
+        _log(membership, "decline_renewal", actor, reason, membership.status,
+             membership.status, commitment=commitment.pk)
+    notify.declined(commitment)
+    return commitment
+
+
+# -- time-driven -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mark_renewal_due(membership: Membership, actor=None) -> bool:
+    membership = _lock(membership)
+    if membership.status == Status.RENEWAL_DUE:
+        return False
+    if membership.status != Status.ACTIVE:
+        raise TransitionError(_("Only an active membership can become due for renewal."))
+    _set_status(membership, Status.RENEWAL_DUE, "renewal_due", actor,
+                period_end=membership.period_end.isoformat() if membership.period_end else None)
+    return True
+
+
+@transaction.atomic
+def send_renewal_reminder(membership: Membership, days: int) -> bool:
+    """Send the ``days``-before reminder once per period."""
+    membership = _lock(membership)
+    if not membership.is_current or days in membership.reminders_sent:
+        return False
+    # Larger thresholds are covered too: after a 14-day reminder, a late 60-day one
+    # would only confuse.
+    covered = {d for d in pledges_settings.RENEWAL_REMINDER_DAYS if d >= days}
+    membership.reminders_sent = sorted({*membership.reminders_sent, days, *covered}, reverse=True)
+    membership.save(update_fields=["reminders_sent"])
+    _log(membership, "renewal_reminder", None, from_status=membership.status,
+         to_status=membership.status, days=days)
+    notify.renewal_due(membership, days)
+    return True
+
+
+@transaction.atomic
+def lapse(membership: Membership, actor=None, reason: str = "") -> bool:
+    """End a membership whose period (or the legacy deadline) has passed."""
+    membership = _lock(membership)
+    if membership.status == Status.LAPSED:
+        return False
+    if membership.status not in (Status.ACTIVE, Status.RENEWAL_DUE, Status.LEGACY):
+        raise TransitionError(_("Only a current or legacy membership can lapse."))
+    _unpublish_current(membership, actor)
+    _set_status(membership, Status.LAPSED, "lapse", actor, reason)
+    notify.lapsed(membership)
+    return True
+
+
+@transaction.atomic
+def withdraw(membership: Membership, actor=None, reason: str = "") -> bool:
+    """The member leaves (or is erased). Open commitments are withdrawn too."""
+    membership = _lock(membership)
+    if membership.status == Status.WITHDRAWN:
+        return False
+    for model in (Pledge, ActionPlan):
+        for commitment in model.objects.filter(membership=membership).open():
+            commitment.review_status = ReviewStatus.WITHDRAWN
+            commitment.save(update_fields=["review_status"])
+            if commitment.workflow_in_progress:
+                commitment.current_workflow_state.cancel(user=actor if _is_user(actor) else None)
+    _unpublish_current(membership, actor)
+    _set_status(membership, Status.WITHDRAWN, "withdraw", actor, reason)
+    return True
+
+
+def _unpublish_current(membership: Membership, actor) -> None:
+    """An organisation that stops being a member leaves the public directory."""
+    for plan in ActionPlan.objects.filter(membership=membership, live=True):
+        plan.unpublish(user=actor if _is_user(actor) else None, log_action=False)
+        counts.add(counts.PLANS_PUBLISHED, -1)
+
+
+@transaction.atomic
+def mark_legacy(membership: Membership, actor=None, reason: str = "") -> bool:
+    """Record that this member signed the original pledge and has not moved yet."""
+    membership = _lock(membership)
+    if membership.status == Status.LEGACY:
+        return False
+    if membership.status != Status.DRAFT or Pledge.objects.filter(membership=membership).exists() \
+            or ActionPlan.objects.filter(membership=membership).exists():
+        raise TransitionError(_("Only a new, empty membership can be marked as legacy."))
+    _set_status(membership, Status.LEGACY, "legacy", actor, reason)
+    return True
+
+
+def run_daily(on: datetime.date | None = None) -> dict[str, int]:
+    """Renewal due, reminders, lapses, outbox. Idempotent: run it as often as you like."""
+    from .notifications.outbox import deliver_due
+
+    on = on or today()
+    done = {"renewal_due": 0, "reminders": 0, "lapsed": 0}
+    reminder_days = sorted(pledges_settings.RENEWAL_REMINDER_DAYS, reverse=True)
+    horizon = on + datetime.timedelta(days=pledges_settings.renewal_due_days)
+
+    for membership in _candidates(status=Status.ACTIVE, period_end__lte=horizon,
+                                  period_end__gte=on):
+        done["renewal_due"] += _safely(mark_renewal_due, membership)
+    for membership in _candidates(status__in=[Status.ACTIVE, Status.RENEWAL_DUE],
+                                  period_end__lt=on):
+        done["lapsed"] += _safely(lapse, membership, None, _("The commitment period ended."))
+    deadline = pledges_settings.legacy_deadline
+    if deadline and on > deadline:
+        for membership in _candidates(status=Status.LEGACY):
+            done["lapsed"] += _safely(lapse, membership, None,
+                                      _("The deadline to move from the original pledge passed."))
+    for membership in _candidates(status__in=[Status.ACTIVE, Status.RENEWAL_DUE],
+                                  period_end__gte=on, period_end__lte=horizon):
+        left = (membership.period_end - on).days
+        # Only the nearest threshold not yet sent: a member never gets 60- and
+        # 14-day reminders on the same day after a missed run.
+        due = [d for d in reminder_days if left <= d and d not in membership.reminders_sent]
+        if due:
+            done["reminders"] += _safely(send_renewal_reminder, membership, min(due))
+    done.update({f"outbox_{k}": v for k, v in deliver_due().items()})
+    return done
+
+
+def _candidates(**filters) -> Iterable[Membership]:
+    return Membership.objects.filter(**filters).order_by("pk").iterator()
+
+
+def _safely(fn, *args) -> int:
+    try:
+        return int(bool(fn(*args)))
+    except TransitionError:  # changed by someone else since it was listed
+        return 0

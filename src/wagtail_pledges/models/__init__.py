@@ -1,0 +1,39 @@
+from ..notifications.models import OutboxMessage
+from .commitments import (
+    OPEN_REVIEW_STATUSES,
+    ActionPlan,
+    LegacySignatory,
+    Pledge,
+    Priority,
+    ProgressUpdate,
+    ReviewStatus,
+    VideoProgress,
+)
+from .member import ActionToken, MemberProfile
+from .membership import Counter, LifecycleEvent, Membership, Status, Tier
+from .organisation import Organisation, OrganisationRole
+from .taxonomy import RestrictivePractice, Sector, Strategy
+
+__all__ = [
+    "OPEN_REVIEW_STATUSES",
+    "ActionPlan",
+    "ActionToken",
+    "Counter",
+    "LegacySignatory",
+    "LifecycleEvent",
+    "MemberProfile",
+    "Membership",
+    "Organisation",
+    "OutboxMessage",
+    "OrganisationRole",
+    "Pledge",
+    "Priority",
+    "ProgressUpdate",
+    "RestrictivePractice",
+    "ReviewStatus",
+    "Sector",
+    "Status",
+    "Strategy",
+    "Tier",
+    "VideoProgress",
+]

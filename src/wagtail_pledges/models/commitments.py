@@ -1,0 +1,292 @@
+"""Commitments: an individual's pledge (one action) and an organisation's action plan.
+
+Both are reviewed, versioned and published with Wagtail's own machinery
+(``WorkflowMixin``, ``DraftStateMixin``, ``RevisionMixin``), so editors get revisions,
+comparisons and workflows for free. ``live`` means "published on the site". One row
+is one commitment period; renewing creates the next row and never overwrites the last.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    Orderable,
+    RevisionMixin,
+    WorkflowMixin,
+)
+from wagtail.search import index
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Awaiting review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_REVIEW_STATUSES = [
+    ReviewStatus.DRAFT,
+    ReviewStatus.SUBMITTED,
+    ReviewStatus.CHANGES_REQUESTED,
+]
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(review_status__in=OPEN_REVIEW_STATUSES)
+
+    def published(self):
+        return self.filter(review_status=ReviewStatus.APPROVED, live=True)
+
+    def awaiting_review(self):
+        return self.filter(review_status=ReviewStatus.SUBMITTED).order_by("submitted_at")
+
+
+class Commitment(
+    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ClusterableModel
+):
+    """What pledges and plans share: review state, period and sequence."""
+
+    ReviewStatus = ReviewStatus
+
+    membership = models.ForeignKey(
+        "wagtail_pledges.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    sequence = models.PositiveSmallIntegerField(
+        _("commitment period number"), default=1,
+        help_text=_("1 for the first commitment, 2 for the first renewal, …"),
+    )
+    review_status = models.CharField(
+        _("review status"), max_length=20, choices=ReviewStatus.choices,
+        default=ReviewStatus.DRAFT,
+    )
+    reviewer_comment = models.TextField(
+        _("reviewer's comment"), blank=True,
+        help_text=_("Shown to the member when changes are requested or it is declined."),
+    )
+    practices = ParentalManyToManyField(
+        "wagtail_pledges.RestrictivePractice", blank=True,
+        verbose_name=_("restrictive practices targeted"), related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_editable_by_member(self) -> bool:
+        return self.review_status in (ReviewStatus.DRAFT, ReviewStatus.CHANGES_REQUESTED)
+
+
+class Pledge(Commitment):
+    """An individual's pledge: the awareness videos were watched, and one action."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pledges"
+    )
+    action = models.TextField(
+        _("your action"), blank=True,
+        help_text=_("One concrete thing you will do to reduce restrictive practice."),
+    )
+    strategy = models.ForeignKey(
+        "wagtail_pledges.Strategy", verbose_name=_("strategy"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("individual pledge")
+        verbose_name_plural = _("individual pledges")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "sequence"], name="pledges_pledge_one_per_period"
+            ),
+            models.UniqueConstraint(
+                fields=["membership"], condition=Q(review_status__in=OPEN_REVIEW_STATUSES),
+                name="pledges_pledge_one_open_per_membership",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pledge by {self.user} ({self.sequence})"
+
+
+class ActionPlan(index.Indexed, Commitment):
+    """An organisation's action plan: priorities, a public summary, a senior sign-off."""
+
+    organisation = models.ForeignKey(
+        "wagtail_pledges.Organisation", on_delete=models.CASCADE, related_name="plans"
+    )
+    public_summary = models.TextField(
+        _("public summary"), blank=True,
+        help_text=_("A few sentences published with your plan."),
+    )
+    signoff_name = models.CharField(_("senior sign-off: name"), max_length=150, blank=True)
+    signoff_role = models.CharField(_("senior sign-off: role"), max_length=150, blank=True)
+    signoff_confirmed = models.BooleanField(
+        _("the named senior leader has approved this plan"), default=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    search_fields = [
+        index.SearchField("public_summary"),
+        index.FilterField("review_status"),
+        index.FilterField("live"),
+        index.RelatedFields("organisation", [index.SearchField("name")]),
+    ]
+
+    class Meta:
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "sequence"], name="pledges_plan_one_per_period"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(review_status__in=OPEN_REVIEW_STATUSES),
+                name="pledges_plan_one_open_per_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.name} action plan ({self.sequence})"
+
+
+class Priority(Orderable):
+    """One priority of an action plan."""
+
+    plan = ParentalKey(ActionPlan, on_delete=models.CASCADE, related_name="priorities")
+    what = models.TextField(_("what you will do"))
+    strategy = models.ForeignKey(
+        "wagtail_pledges.Strategy", verbose_name=_("strategy"),
+        on_delete=models.PROTECT, related_name="+",
+    )
+    lead_role = models.CharField(_("lead role"), max_length=150)
+    timescale_months = models.PositiveSmallIntegerField(
+        _("timescale (months)"),
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Within the commitment period."),
+    )
+    success_measure = models.TextField(_("how success will be measured"))
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("priority")
+        verbose_name_plural = _("priorities")
+
+    def __str__(self) -> str:
+        return self.what[:80]
+
+
+class ProgressUpdate(models.Model):
+    """A member's note on how their action or plan is going."""
+
+    pledge = models.ForeignKey(
+        Pledge, null=True, blank=True, on_delete=models.CASCADE, related_name="updates"
+    )
+    plan = models.ForeignKey(
+        ActionPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="updates"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = models.TextField(_("update"), max_length=5000)
+    created_at = models.DateTimeField(_("posted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("progress update")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pledge__isnull=False, plan__isnull=True)
+                | Q(pledge__isnull=True, plan__isnull=False),
+                name="pledges_update_on_pledge_or_plan",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class VideoProgress(models.Model):
+    """What a member's player reported about one awareness video.
+
+    ``watched`` holds merged ``[start, end]`` second ranges; see
+    :func:`wagtail_pledges.videos.record_video_progress` for the completion rule.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pledges_videos"
+    )
+    video_key = models.CharField(max_length=100)
+    duration = models.FloatField()
+    watched = models.JSONField(default=list)
+    position = models.FloatField(default=0)
+    first_report_at = models.DateTimeField()
+    last_report_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("video progress")
+        verbose_name_plural = _("video progress")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "video_key"], name="pledges_one_progress")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.video_key}"
+
+
+class LegacySignatory(models.Model):
+    """Someone who signed the original pledge, imported from a file."""
+
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individual")
+        ORGANISATION = "organisation", _("Organisation")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    membership = models.ForeignKey(
+        "wagtail_pledges.Membership", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="legacy_signatories",
+    )
+
+    class Meta:
+        verbose_name = _("legacy signatory")
+        verbose_name_plural = _("legacy signatories")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "email", "organisation_name"], name="pledges_legacy_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.organisation_name or self.name

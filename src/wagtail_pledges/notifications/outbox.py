@@ -1,0 +1,160 @@
+"""Queue emails as rows, deliver them after commit, retry with backoff.
+
+Guarantees (see docs/explanation/outbox.md):
+
+* nothing lost — the row is written in the same transaction as the change that
+  caused it, before any attempt to talk to a mail server;
+* never sent twice — ``idempotency_key`` is unique, and a row is claimed by a
+  conditional UPDATE before sending, so two workers never send the same row;
+* failures visible — ``state``, ``attempts`` and ``last_error`` show in the admin.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from ..conf import pledges_settings
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+State = OutboxMessage.State
+TEMPLATE_DIR = "wagtail_pledges/emails"
+# A row left in "sending" this long was interrupted mid-send: we cannot know if the
+# server accepted it, so it is marked dead for a person to look at, never resent.
+STALE_SENDING = datetime.timedelta(minutes=15)
+
+
+def render_email(template: str, context: dict) -> tuple[str, str, str]:
+    """Render ``<template>_subject.txt``, ``<template>.txt`` and (optional) ``.html``."""
+    subject = render_to_string(f"{TEMPLATE_DIR}/{template}_subject.txt", context)
+    subject = " ".join(subject.split())
+    text = render_to_string(f"{TEMPLATE_DIR}/{template}.txt", context)
+    try:
+        html = render_to_string(f"{TEMPLATE_DIR}/{template}.html", context)
+    except TemplateDoesNotExist:
+        # No HTML version of its own: the text, in the site's HTML email frame.
+        html = render_to_string(
+            f"{TEMPLATE_DIR}/base.html", {**context, "subject": subject, "text_body": text}
+        )
+    return subject, text, html
+
+
+def queue_email(
+    key: str, template: str, recipients: Iterable[str], context: dict
+) -> list[OutboxMessage]:
+    """Write one outbox row per recipient; delivery is scheduled after commit.
+
+    Safe to call twice with the same key: the second call finds the first rows.
+    """
+    messages = []
+    for to in sorted({r.strip().lower() for r in recipients if r and r.strip()}):
+        row_key = f"{key}:{to}"[:200]
+        existing = OutboxMessage.objects.filter(idempotency_key=row_key).first()
+        if existing:
+            messages.append(existing)
+            continue
+        subject, text, html = render_email(template, {**context, "recipient": to})
+        try:
+            with transaction.atomic():
+                message = OutboxMessage.objects.create(
+                    idempotency_key=row_key, template=template, to=to,
+                    subject=subject[:255], body_text=text, body_html=html,
+                    next_attempt_at=timezone.now(),
+                )
+        except IntegrityError:
+            message = OutboxMessage.objects.get(idempotency_key=row_key)
+        else:
+            _schedule(message.pk)
+        messages.append(message)
+    return messages
+
+
+def _schedule(message_id: int) -> None:
+    from .tasks import send_outbox_message
+
+    transaction.on_commit(lambda: _enqueue(send_outbox_message, message_id))
+
+
+def _enqueue(task, message_id: int) -> None:
+    try:
+        task.enqueue(message_id)
+    except Exception:  # the row stays pending; the next lifecycle run retries it
+        logger.exception("Could not enqueue outbox message %s", message_id)
+
+
+def deliver(message_id: int) -> bool:
+    """Try to send one message now. Returns True when it was sent by this call."""
+    now = timezone.now()
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, state__in=[State.PENDING, State.FAILED], next_attempt_at__lte=now
+    ).update(
+        state=State.SENDING, attempts=F("attempts") + 1, next_attempt_at=None, claimed_at=now
+    )
+    if not claimed:
+        return False
+    message = OutboxMessage.objects.get(pk=message_id)
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=pledges_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        headers={"X-Pledges-Message": message.idempotency_key[:100]},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    try:
+        email.send(fail_silently=False)
+    except Exception as exc:  # any transport error: record it and back off
+        _record_failure(message, exc)
+        return False
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        state=State.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def _record_failure(message: OutboxMessage, exc: Exception) -> None:
+    attempts = message.attempts
+    if attempts >= pledges_settings.OUTBOX_MAX_ATTEMPTS:
+        state, next_at = State.DEAD, None
+    else:
+        delay = pledges_settings.OUTBOX_BACKOFF_SECONDS * (2 ** (attempts - 1))
+        state, next_at = State.FAILED, timezone.now() + datetime.timedelta(seconds=delay)
+    logger.warning("Outbox message %s failed (attempt %s): %s", message.pk, attempts, exc)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        state=state, next_attempt_at=next_at, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+    )
+
+
+def deliver_due(limit: int = 500) -> dict[str, int]:
+    """Send what is due (pending or failed past its backoff). Safe to run concurrently."""
+    now = timezone.now()
+    dead = OutboxMessage.objects.filter(
+        state=State.SENDING, claimed_at__lt=now - STALE_SENDING
+    ).update(state=State.DEAD, last_error="Interrupted while sending; not retried.")
+    due = list(
+        OutboxMessage.objects.filter(
+            state__in=[State.PENDING, State.FAILED], next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = sum(1 for pk in due if deliver(pk))
+    return {"due": len(due), "sent": sent, "failed": len(due) - sent, "interrupted": dead}
+
+
+def retry_now(message_ids: Iterable[int]) -> int:
+    """Make failed or dead messages due again (an editor's "retry" action)."""
+    return OutboxMessage.objects.filter(
+        pk__in=list(message_ids), state__in=[State.FAILED, State.DEAD]
+    ).update(state=State.PENDING, next_attempt_at=timezone.now())

@@ -1,0 +1,128 @@
+"""People in organisations: invitations, roles, leaving. Benefits follow roles."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from . import notify
+from .conf import pledges_settings
+from .groups import sync_user_groups
+from .models import ActionToken, LifecycleEvent, Organisation, OrganisationRole
+from .policy import get_policy
+from .tokens import TokenError, consume_token, issue_token
+
+Role = OrganisationRole.Role
+
+
+def _require_admin(user, organisation) -> None:
+    if not get_policy().can_manage_organisation(user, organisation):
+        raise PermissionDenied(_("Only an admin of this organisation can do that."))
+
+
+def _log(organisation, action, actor, **data) -> None:
+    membership = getattr(organisation, "membership", None)
+    if membership is not None:
+        LifecycleEvent.objects.create(
+            membership=membership, action=action, actor=actor, from_status=membership.status,
+            to_status=membership.status, data=data,
+        )
+
+
+@transaction.atomic
+def invite_staff(organisation: Organisation, email: str, inviter, role: str = Role.STAFF) -> None:
+    """Email an invitation to join the organisation (link → page → POST accept)."""
+    _require_admin(inviter, organisation)
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": [_("Enter a valid email address.")]}) from exc
+    if role not in Role.values:
+        raise ValidationError({"role": [_("Choose admin or staff.")]})
+    if OrganisationRole.objects.filter(
+        organisation=organisation, user__email__iexact=email
+    ).exists():
+        raise ValidationError({"email": [_("%s is already part of this organisation.") % email]})
+    raw = issue_token(
+        ActionToken.Purpose.STAFF_INVITE, email,
+        datetime.timedelta(days=pledges_settings.INVITATION_MAX_AGE_DAYS),
+        organisation=organisation, created_by=inviter, role=role,
+    )
+    _log(organisation, "invite", inviter, email=email, role=role)
+    notify.staff_invitation(organisation, email, inviter, raw)
+
+
+@transaction.atomic
+def accept_invitation(raw_token: str, user) -> OrganisationRole:
+    token = consume_token(raw_token, ActionToken.Purpose.STAFF_INVITE)
+    if (user.email or "").lower() != token.email.lower():
+        raise TokenError(
+            _("This invitation was sent to %s. Sign in with that address to accept it.")
+            % token.email
+        )
+    role = token.role or Role.STAFF
+    try:
+        with transaction.atomic():
+            membership_role, _created = OrganisationRole.objects.get_or_create(
+                organisation=token.organisation, user=user, defaults={"role": role}
+            )
+    except IntegrityError:
+        membership_role = OrganisationRole.objects.get(organisation=token.organisation, user=user)
+    _log(token.organisation, "join_staff", user, user=user.pk)
+    sync_user_groups(user)
+    return membership_role
+
+
+@transaction.atomic
+def set_role(organisation: Organisation, target_user, role: str, by) -> OrganisationRole:
+    _require_admin(by, organisation)
+    if role not in Role.values:
+        raise ValidationError({"role": [_("Choose admin or staff.")]})
+    row = OrganisationRole.objects.select_for_update().get(
+        organisation=organisation, user=target_user
+    )
+    if row.role == role:
+        return row
+    if row.role == Role.ADMIN and _admin_count(organisation) <= 1:
+        raise ValidationError(_("An organisation needs at least one admin."))
+    row.role = role
+    row.save(update_fields=["role"])
+    _log(organisation, "set_role", by, user=target_user.pk, role=role)
+    sync_user_groups(target_user)
+    return row
+
+
+def _admin_count(organisation) -> int:
+    # Lock every admin row so two admins cannot both step down at once.
+    return len(
+        OrganisationRole.objects.select_for_update()
+        .filter(organisation=organisation, role=Role.ADMIN)
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def remove_person(organisation: Organisation, target_user, by, *, force: bool = False) -> None:
+    """Remove someone (or leave, when ``by`` is ``target_user``). The last admin stays.
+
+    ``force`` is for erasure, where the person's right to go outranks the rule.
+    """
+    if by != target_user:
+        _require_admin(by, organisation)
+    row = OrganisationRole.objects.select_for_update().filter(
+        organisation=organisation, user=target_user
+    ).first()
+    if row is None:
+        return
+    if row.role == Role.ADMIN and not force and _admin_count(organisation) <= 1:
+        raise ValidationError(
+            _("You are the last admin. Make someone else an admin before you leave.")
+        )
+    row.delete()
+    _log(organisation, "remove_person", by, user=target_user.pk)
+    sync_user_groups(target_user)

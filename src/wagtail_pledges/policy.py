@@ -1,0 +1,149 @@
+"""The one place that answers "may this user have this benefit?".
+
+Pages, documents, blocks, the API, templates and group sync all ask
+:func:`get_policy`. A site swaps the rules with ``WAGTAIL_PLEDGES["POLICY"]``
+pointing at a subclass of :class:`MembershipPolicy` (like django-allauth adapters).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .conf import pledges_settings
+from .models import Membership, OrganisationRole, Status, Tier
+
+RESOURCES = "resources"
+FORUM = "forum"
+LOGO = "logo"
+DIRECTORY = "directory"
+BENEFITS = (RESOURCES, FORUM, LOGO, DIRECTORY)
+
+# Cached on the user object so one request asks the database once.
+_CACHE_ATTR = "_wagtail_pledges_standing"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What one user holds: their own membership and their organisations'."""
+
+    own: Membership | None = None
+    organisations: tuple[tuple[OrganisationRole, Membership | None], ...] = field(
+        default_factory=tuple
+    )
+
+
+class MembershipPolicy:
+    """Default rules. Override any method in a subclass to change them."""
+
+    benefits = BENEFITS
+    #: Benefits an organisation's staff (not only its admins) inherit.
+    staff_benefits = (RESOURCES, FORUM)
+    #: Benefits only the organisation tier carries.
+    organisation_only_benefits = (LOGO, DIRECTORY)
+
+    # -- status → benefits ----------------------------------------------------
+
+    def today(self) -> datetime.date:
+        return timezone.localdate()
+
+    def membership_grants_benefits(self, membership: Membership | None) -> bool:
+        """Whether a membership in its present status carries member benefits."""
+        if membership is None:
+            return False
+        status = membership.status
+        if status in (Status.ACTIVE, Status.RENEWAL_DUE):
+            return True
+        if status == Status.LEGACY:
+            deadline = pledges_settings.legacy_deadline
+            return deadline is None or self.today() <= deadline
+        if status == Status.SUBMITTED:
+            return bool(pledges_settings.SUBMITTED_HAS_BENEFITS)
+        return False
+
+    # -- user → benefits --------------------------------------------------------
+
+    def standing(self, user) -> Standing:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return Standing()
+        cached = getattr(user, _CACHE_ATTR, None)
+        if cached is not None:
+            return cached
+        own = Membership.objects.filter(user_id=user.pk).first()
+        roles = tuple(
+            (role, getattr(role.organisation, "membership", None))
+            for role in OrganisationRole.objects.filter(user_id=user.pk)
+            .select_related("organisation__membership")
+            .order_by("pk")
+        )
+        result = Standing(own=own, organisations=roles)
+        setattr(user, _CACHE_ATTR, result)
+        return result
+
+    def benefits_for(self, user) -> frozenset[str]:
+        """Every benefit the user holds now."""
+        standing = self.standing(user)
+        held: set[str] = set()
+        if self.membership_grants_benefits(standing.own):
+            held.update(b for b in self.benefits if b not in self.organisation_only_benefits)
+        for role, membership in standing.organisations:
+            if not self.membership_grants_benefits(membership):
+                continue
+            if role.role == OrganisationRole.Role.ADMIN:
+                held.update(self.benefits)
+            else:
+                held.update(self.staff_benefits)
+        return frozenset(held)
+
+    def has_benefit(self, user, benefit: str) -> bool:
+        if benefit not in self.benefits:
+            raise ValueError(f"Unknown benefit {benefit!r}; expected one of {self.benefits}")
+        return benefit in self.benefits_for(user)
+
+    def is_member(self, user) -> bool:
+        """Any benefit at all — what "members-only" means by default."""
+        return bool(self.benefits_for(user))
+
+    def member_tiers(self, user) -> frozenset[str]:
+        """Tiers through which the user currently holds benefits (for group sync)."""
+        standing = self.standing(user)
+        tiers: set[str] = set()
+        if self.membership_grants_benefits(standing.own):
+            tiers.add(Tier.INDIVIDUAL)
+        if any(self.membership_grants_benefits(m) for _r, m in standing.organisations):
+            tiers.add(Tier.ORGANISATION)
+        return frozenset(tiers)
+
+    def can_manage_organisation(self, user, organisation) -> bool:
+        return any(
+            role.organisation_id == organisation.pk and role.role == OrganisationRole.Role.ADMIN
+            for role, _m in self.standing(user).organisations
+        )
+
+    def can_review(self, user) -> bool:
+        """Reviewers approve, decline and request changes (see the reviewer group)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return False
+        if user.is_superuser:
+            return True
+        return user.has_perm("wagtail_pledges.review_membership")
+
+
+def forget_standing(user) -> None:
+    """Drop the per-request cache after this user's memberships changed."""
+    if user is not None and hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+@cache
+def _policy_for(path: str) -> MembershipPolicy:
+    return import_string(path)()
+
+
+def get_policy() -> MembershipPolicy:
+    """The configured policy instance."""
+    return _policy_for(pledges_settings.POLICY)

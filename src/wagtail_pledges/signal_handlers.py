@@ -1,0 +1,1 @@
+"""Receivers wiring Wagtail's own signals to the lifecycle (no rules live here)."""

@@ -1,0 +1,19 @@
+"""Member flows that are not pages: ``path("pledges/", include("wagtail_pledges.urls"))``."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "wagtail_pledges"
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("confirm/<str:token>/", views.ConfirmEmailView.as_view(), name="confirm_email"),
+    path("confirm-again/", views.ResendConfirmationView.as_view(), name="resend_confirmation"),
+    path("invitation/<str:token>/", views.AcceptInvitationView.as_view(),
+         name="accept_invitation"),
+    path("claim/<str:token>/", views.ClaimLegacyView.as_view(), name="claim_legacy"),
+    path("videos/progress/", views.VideoProgressView.as_view(), name="video_progress"),
+    path("my-data/export/", views.ExportDataView.as_view(), name="export_data"),
+    path("my-data/erase/", views.EraseAccountView.as_view(), name="erase_account"),
+]
