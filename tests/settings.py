@@ -14,6 +14,7 @@ LANGUAGE_CODE = "en-gb"
 
 INSTALLED_APPS = [
     "tests.testapp",
+    "tests.testsite",
     "wagtail_pledges",
     "wagtail_pledges.pages",
     "wagtail_pledges.api",

@@ -4,7 +4,6 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
-from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 
@@ -60,11 +59,3 @@ class BasePage(Page):
 
     class Meta:
         abstract = True
-
-
-class PlainPage(BasePage):
-    """A plain content page, used as the baseline in query-budget tests."""
-
-    body = RichTextField(blank=True)
-
-    content_panels = [*BasePage.content_panels, "body"]
