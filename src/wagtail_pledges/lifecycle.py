@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.actions.unpublish import UnpublishAction
 
 from . import counts, notify
 from .conf import pledges_settings
@@ -341,7 +342,7 @@ def approve(commitment: Commitment, actor=None, reason: str = "") -> Commitment:
     for previous in model.objects.filter(membership=membership, live=True).exclude(
         pk=commitment.pk
     ):
-        previous.unpublish(user=actor if _is_user(actor) else None, log_action=False)
+        _unpublish(previous, actor)
         if model is ActionPlan:
             counts.add(counts.PLANS_PUBLISHED, -1)
     commitment.review_status = ReviewStatus.APPROVED
@@ -489,10 +490,18 @@ def withdraw(membership: Membership, actor=None, reason: str = "") -> bool:
     return True
 
 
+def _unpublish(commitment: Commitment, actor) -> None:
+    # Who may do this was decided by the caller (the policy); Wagtail's own
+    # snippet permissions are for its editing UI, not for lifecycle rules.
+    UnpublishAction(
+        commitment, user=actor if _is_user(actor) else None, log_action=False
+    ).execute(skip_permission_checks=True)
+
+
 def _unpublish_current(membership: Membership, actor) -> None:
     """An organisation that stops being a member leaves the public directory."""
     for plan in ActionPlan.objects.filter(membership=membership, live=True):
-        plan.unpublish(user=actor if _is_user(actor) else None, log_action=False)
+        _unpublish(plan, actor)
         counts.add(counts.PLANS_PUBLISHED, -1)
 
 
