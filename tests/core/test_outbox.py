@@ -1,0 +1,125 @@
+import datetime
+import smtplib
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django.utils import timezone
+from freezegun import freeze_time
+
+from wagtail_pledges.models import OutboxMessage
+from wagtail_pledges.notifications import outbox
+
+pytestmark = pytest.mark.django_db
+State = OutboxMessage.State
+
+
+class RefusingBackend:
+    """A mail backend whose server refuses connections."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    def open(self):
+        raise smtplib.SMTPConnectError(421, "refused")
+
+    def close(self):
+        pass
+
+
+def queue(key="k1"):
+    return outbox.queue_email(key, "lapsed", ["Someone@Example.org"], {
+        "site_name": "Test", "dashboard_url": "http://x/", "subject_name": "S",
+        "membership": None,
+    })
+
+
+def test_queue_is_idempotent_and_normalises_recipient():
+    first = queue()
+    second = queue()
+    assert [m.pk for m in first] == [m.pk for m in second]
+    assert OutboxMessage.objects.count() == 1
+    message = first[0]
+    assert message.to == "someone@example.org"
+    assert message.subject and "lapsed" in message.subject
+    assert "<html" in message.body_html and "&amp;" not in message.body_text
+
+
+def test_delivered_after_commit_exactly_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        queue()
+        queue()
+    assert len(mail.outbox) == 1
+    message = OutboxMessage.objects.get()
+    assert message.state == State.SENT and message.attempts == 1
+    assert outbox.deliver(message.pk) is False  # already sent: never twice
+    assert outbox.deliver_due()["sent"] == 0
+    assert len(mail.outbox) == 1
+
+
+def test_refused_connection_loses_nothing_and_delivers_once_later(
+    django_capture_on_commit_callbacks,
+):
+    with override_settings(EMAIL_BACKEND="tests.core.test_outbox.RefusingBackend"):
+        with django_capture_on_commit_callbacks(execute=True):
+            queue()
+        message = OutboxMessage.objects.get()
+        assert message.state == State.FAILED
+        assert "Connection refused" in message.last_error
+        assert message.next_attempt_at > timezone.now()
+        # not yet due: a retry now does nothing
+        assert outbox.deliver_due()["due"] == 0
+        with freeze_time(timezone.now() + datetime.timedelta(minutes=2)):
+            assert outbox.deliver_due() == {"due": 1, "sent": 0, "failed": 1, "interrupted": 0}
+        message.refresh_from_db()
+        assert message.attempts == 2
+        # backoff doubles: 60s, then 120s
+        assert message.next_attempt_at - timezone.now() > datetime.timedelta(seconds=100)
+    assert len(mail.outbox) == 0
+    with freeze_time(timezone.now() + datetime.timedelta(hours=1)):
+        assert outbox.deliver_due()["sent"] == 1
+        assert outbox.deliver_due()["sent"] == 0
+    assert len(mail.outbox) == 1
+    message.refresh_from_db()
+    assert message.state == State.SENT and message.last_error == ""
+
+
+def test_gives_up_after_max_attempts_and_editor_can_retry(settings):
+    settings.WAGTAIL_PLEDGES = {"OUTBOX_MAX_ATTEMPTS": 2, "OUTBOX_BACKOFF_SECONDS": 1}
+    settings.EMAIL_BACKEND = "tests.core.test_outbox.RefusingBackend"
+    message = queue()[0]
+    outbox.deliver(message.pk)
+    with freeze_time(timezone.now() + datetime.timedelta(seconds=5)):
+        outbox.deliver(message.pk)
+    message.refresh_from_db()
+    assert message.state == State.DEAD
+    assert outbox.retry_now([message.pk]) == 1
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbox.deliver(message.pk) is True
+
+
+def test_interrupted_send_is_not_retried():
+    message = queue()[0]
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        state=State.SENDING, claimed_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    assert outbox.deliver_due()["interrupted"] == 1
+    message.refresh_from_db()
+    assert message.state == State.DEAD
+    assert len(mail.outbox) == 0
+
+
+def test_site_can_override_email_templates(settings, tmp_path):
+    emails = tmp_path / "wagtail_pledges" / "emails"
+    emails.mkdir(parents=True)
+    (emails / "lapsed_subject.txt").write_text("Custom subject")
+    (emails / "lapsed.txt").write_text("Custom body for {{ recipient }}")
+    (emails / "lapsed.html").write_text("<p>Custom html</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [str(tmp_path)]}]
+    message = queue("custom")[0]
+    assert message.subject == "Custom subject"
+    assert message.body_text == "Custom body for someone@example.org"
+    assert message.body_html == "<p>Custom html</p>"
