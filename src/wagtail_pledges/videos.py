@@ -13,6 +13,8 @@ reports at real-time pace; the rule proves time spent, not attention.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ from .conf import pledges_settings
 from .models import VideoProgress
 
 MAX_DURATION = 4 * 3600.0
+HEARTBEAT_SECONDS = 15
 
 
 class ProgressError(ValueError):
@@ -78,9 +81,12 @@ def record_video_progress(user, video_key: str, duration, start, end) -> VideoPr
     if progress is None:
         try:
             with transaction.atomic():
+                # The first stretch was played before it was reported: count it,
+                # but never more than one heartbeat's worth.
+                played = datetime.timedelta(seconds=min(end - start, HEARTBEAT_SECONDS))
                 progress = VideoProgress.objects.create(
                     user=user, video_key=video_key, duration=duration, watched=[],
-                    first_report_at=now, last_report_at=now,
+                    first_report_at=now - played, last_report_at=now,
                 )
         except IntegrityError:
             progress = VideoProgress.objects.select_for_update().get(
