@@ -1,0 +1,195 @@
+"""StreamField blocks: a tracked awareness video, live counts, an adaptive call to
+action, and members-only content with a public teaser.
+
+Blocks that depend on who is looking (call to action, members-only) ask
+:func:`wagtail_pledges.policy.get_policy` through the request in the parent context;
+render them with ``{% include_block %}`` so the request is passed on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.documents.blocks import DocumentChooserBlock
+
+from .counts import get_counts
+from .policy import get_policy
+
+
+def _request_user(parent_context):
+    request = (parent_context or {}).get("request")
+    return getattr(request, "user", None)
+
+
+class AwarenessVideoValue(blocks.StructValue):
+    @property
+    def src(self) -> str:
+        document = self.get("document")
+        return document.url if document else self.get("video_url") or ""
+
+    @property
+    def video_key(self) -> str:
+        """A stable key for progress records: the video itself, not where it is shown.
+
+        Moving the block, or showing the same file on two pages, keeps a member's
+        progress; replacing the file with another starts a new record.
+        """
+        document = self.get("document")
+        if document:
+            return f"doc:{document.pk}"
+        url = self.get("video_url") or ""
+        return "url:" + hashlib.sha256(url.encode()).hexdigest()[:32]
+
+
+class AwarenessVideoBlock(blocks.StructBlock):
+    """An awareness video played in a tracked HTML5 ``<video>`` player.
+
+    Give either an uploaded video file (a Wagtail document) or the URL of a video file
+    (MP4/WebM, e.g. on a CDN). Providers' embed pages (YouTube, Vimeo) are not played
+    through our player and so cannot be tracked; see docs/explanation/videos.md.
+    """
+
+    title = blocks.CharBlock(label=_("title"), max_length=200)
+    document = DocumentChooserBlock(
+        label=_("video file"), required=False,
+        help_text=_("An MP4 or WebM file uploaded to the documents library."),
+    )
+    video_url = blocks.URLBlock(
+        label=_("or video file URL"), required=False,
+        help_text=_("The address of an MP4 or WebM file, if it is hosted elsewhere."),
+    )
+    captions = DocumentChooserBlock(
+        label=_("captions (WebVTT)"), required=False,
+        help_text=_("Captions make the video accessible to people who cannot hear it."),
+    )
+    transcript = blocks.RichTextBlock(label=_("transcript"), required=False)
+
+    class Meta:
+        icon = "media"
+        label = _("Awareness video")
+        template = "wagtail_pledges/blocks/awareness_video.html"
+        value_class = AwarenessVideoValue
+
+    def clean(self, value):
+        value = super().clean(value)
+        if bool(value.get("document")) == bool(value.get("video_url")):
+            message = _("Give either a video file or a video URL (one of them).")
+            raise StructBlockValidationError(
+                block_errors={"document": ValidationError(message),
+                              "video_url": ValidationError(message)}
+            )
+        return value
+
+    def get_context(self, value, parent_context=None):
+        from django.urls import reverse
+
+        context = super().get_context(value, parent_context)
+        context["progress_url"] = reverse("wagtail_pledges:video_progress")
+        return context
+
+
+class LiveCountsBlock(blocks.StructBlock):
+    """Member numbers from the counter table: never a ``COUNT(*)`` on a page view."""
+
+    heading = blocks.CharBlock(label=_("heading"), required=False)
+    show_individuals = blocks.BooleanBlock(label=_("individual members"), required=False,
+                                           default=True)
+    show_organisations = blocks.BooleanBlock(label=_("organisation members"), required=False,
+                                             default=True)
+    show_plans = blocks.BooleanBlock(label=_("published action plans"), required=False,
+                                     default=True)
+    show_baseline = blocks.BooleanBlock(
+        label=_("original pledge signatories"), required=False, default=False,
+        help_text=_("The historic numbers from the HISTORIC_BASELINE setting."),
+    )
+
+    class Meta:
+        icon = "list-ol"
+        label = _("Live counts")
+        template = "wagtail_pledges/blocks/live_counts.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["counts"] = get_counts()
+        return context
+
+
+class CallToActionBlock(blocks.StructBlock):
+    """Join / finish joining / renew / you're a member — chosen for the viewer."""
+
+    individual_page = blocks.PageChooserBlock(
+        label=_("individual pledge page"), required=False,
+    )
+    organisation_page = blocks.PageChooserBlock(
+        label=_("organisation pledge page"), required=False,
+    )
+
+    class Meta:
+        icon = "pick"
+        label = _("Call to action")
+        template = "wagtail_pledges/blocks/call_to_action.html"
+
+    def get_context(self, value, parent_context=None):
+        from .dashboard import call_to_action
+
+        context = super().get_context(value, parent_context)
+        context["cta"] = call_to_action(
+            _request_user(parent_context),
+            individual_page=value.get("individual_page"),
+            organisation_page=value.get("organisation_page"),
+        )
+        return context
+
+
+class MembersOnlyBlock(blocks.StructBlock):
+    """Content for members; everyone else sees the teaser (and a way to join)."""
+
+    teaser = blocks.RichTextBlock(
+        label=_("teaser"), required=False,
+        help_text=_("Public: shown to everyone who is not a member."),
+    )
+    content = blocks.StreamBlock(
+        [
+            ("paragraph", blocks.RichTextBlock(label=_("paragraph"))),
+            ("document", DocumentChooserBlock(label=_("document"))),
+        ],
+        label=_("members-only content"),
+    )
+
+    class Meta:
+        icon = "lock"
+        label = _("Members-only content")
+        template = "wagtail_pledges/blocks/members_only.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["is_member"] = get_policy().is_member(_request_user(parent_context))
+        return context
+
+
+class ResourceBodyBlock(blocks.StreamBlock):
+    """What a resource page is made of."""
+
+    paragraph = blocks.RichTextBlock(label=_("paragraph"))
+    document = DocumentChooserBlock(label=_("document"))
+    video = AwarenessVideoBlock()
+    members_only = MembersOnlyBlock()
+
+    class Meta:
+        label = _("body")
+
+
+class MembershipBodyBlock(blocks.StreamBlock):
+    """What a membership page's body is made of."""
+
+    paragraph = blocks.RichTextBlock(label=_("paragraph"))
+    live_counts = LiveCountsBlock()
+    call_to_action = CallToActionBlock()
+    members_only = MembersOnlyBlock()
+
+    class Meta:
+        label = _("body")
