@@ -159,6 +159,7 @@ def claim(raw_token: str, user) -> Membership:
         membership, _c = lifecycle.get_or_create_membership(Tier.INDIVIDUAL, user=user)
     if membership.status == Status.DRAFT:
         lifecycle.mark_legacy(membership, user, _("Claimed the original pledge signature"))
+        membership.refresh_from_db()
     signatory.claimed_at = timezone.now()
     signatory.membership = membership
     signatory.save(update_fields=["claimed_at", "membership"])

@@ -102,7 +102,7 @@ class TestVideos:
 def test_merge_ranges_is_sorted_disjoint_and_covers_input(pairs):
     ranges = [[min(a, b), max(a, b)] for a, b in pairs]
     merged = videos.merge_ranges([list(r) for r in ranges])
-    for (s1, e1), (s2, e2) in zip(merged, merged[1:], strict=False):
+    for (s1, e1), (s2, _e2) in zip(merged, merged[1:], strict=False):
         assert e1 + 1.0 < s2
         assert s1 <= e1
     for start, end in ranges:
