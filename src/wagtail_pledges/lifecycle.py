@@ -286,6 +286,13 @@ def _submit(commitment: Commitment, actor, errors_for) -> tuple[Commitment, Memb
     else:
         _log(membership, "submit_renewal", actor, from_status=membership.status,
              to_status=membership.status, commitment=commitment.pk, sequence=commitment.sequence)
+    workflow_state = commitment.current_workflow_state
+    if workflow_state and workflow_state.status == workflow_state.STATUS_NEEDS_CHANGES:
+        # A reviewer asked for changes through Wagtail's workflow: resubmitting
+        # resumes that workflow (as Wagtail's own editor does) instead of starting
+        # a second one, which Wagtail forbids.
+        workflow_state.resume(actor if _is_user(actor) else None)
+        return commitment, membership, True
     workflow = commitment.get_workflow()
     if workflow and _is_user(actor) and not commitment.workflow_in_progress:
         workflow.start(commitment, actor)

@@ -1,1 +1,63 @@
-"""Receivers wiring Wagtail's own signals to the lifecycle (no rules live here)."""
+"""Receivers wiring Wagtail's own signals to the lifecycle (no rules live here).
+
+Reviewers may use Wagtail's moderation machinery (a workflow on the ``ActionPlan``
+and ``Pledge`` snippets: "Approve", "Request changes") instead of our review
+views. Whatever they click, the membership status moves only through
+:mod:`wagtail_pledges.lifecycle`, whose functions are idempotent, so a decision
+that reaches us twice (our view *and* Wagtail's signal) is applied once.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+from django.utils.translation import gettext as _
+from wagtail.signals import published, workflow_approved, workflow_rejected
+
+from . import lifecycle
+from .models import ActionPlan, Pledge, ReviewStatus
+from .policy import get_policy
+
+COMMITMENT_MODELS = (ActionPlan, Pledge)
+
+
+def _commitment_of(workflow_state):
+    instance = workflow_state.content_object
+    return instance if isinstance(instance, COMMITMENT_MODELS) else None
+
+
+@receiver(workflow_approved)
+def approve_on_workflow_approved(sender, instance, user=None, **kwargs):
+    """The last task of the review workflow was approved: the commitment is approved."""
+    commitment = _commitment_of(instance)
+    if commitment is not None:
+        lifecycle.approve(commitment, user)
+
+
+@receiver(workflow_rejected)
+def request_changes_on_workflow_rejected(sender, instance, user=None, **kwargs):
+    """A reviewer chose Wagtail's "Request changes": the member is asked for edits."""
+    commitment = _commitment_of(instance)
+    if commitment is None:
+        return
+    task_state = instance.current_task_state
+    comment = (task_state.comment if task_state else "") or _(
+        "The reviewers asked for changes. Please review your submission and resubmit it."
+    )
+    lifecycle.request_changes(commitment, user, comment)
+
+
+@receiver(published)
+def approve_on_publish(sender, instance, revision=None, user=None, **kwargs):
+    """A reviewer published a submitted commitment directly: that is an approval.
+
+    Only a user the policy allows to review counts; anything else (publishing a
+    draft, or publishing by an editor who is not a reviewer) leaves the review
+    status alone.
+    """
+    if not isinstance(instance, COMMITMENT_MODELS):
+        return
+    if instance.review_status != ReviewStatus.SUBMITTED:
+        return
+    if user is None or not get_policy().can_review(user):
+        return
+    lifecycle.approve(instance, user)

@@ -1,0 +1,24 @@
+"""URLs of the review views and reports, under the ``wagtail_pledges_admin`` namespace."""
+
+from django.urls import path
+
+from . import views
+from .reports import REPORTS
+
+app_name = "wagtail_pledges_admin"
+
+urlpatterns = [
+    path("review/", views.ReviewQueueView.as_view(), name="review_queue"),
+    path("review/<slug:kind>/<int:pk>/", views.ReviewView.as_view(), name="review"),
+    path("review/<slug:kind>/<int:pk>/approve/", views.ApproveView.as_view(), name="approve"),
+    path("review/<slug:kind>/<int:pk>/request-changes/", views.RequestChangesView.as_view(),
+         name="request_changes"),
+    path("review/<slug:kind>/<int:pk>/decline/", views.DeclineView.as_view(), name="decline"),
+]
+for report in REPORTS:
+    slug = report.url_name.removeprefix("report_").replace("_", "-")
+    urlpatterns += [
+        path(f"reports/{slug}/", report.as_view(), name=report.url_name),
+        path(f"reports/{slug}/results/", report.as_view(results_only=True),
+             name=f"{report.url_name}_results"),
+    ]
