@@ -31,7 +31,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not postgres and not browser"
 
 test-postgres: $(STAMP)
-	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q -m "not browser"
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q --create-db -m "not browser"
 
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -m browser
