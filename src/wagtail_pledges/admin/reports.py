@@ -248,13 +248,15 @@ def legacy_signatories():
 
 
 def legacy_campaign_summary() -> dict:
-    """The migration campaign in one aggregate query."""
-    totals = legacy_signatories().aggregate(
+    """The migration campaign in two aggregate queries."""
+    totals = LegacySignatory.objects.aggregate(
         total=Count("pk"),
         invited=Count("pk", filter=Q(invited_at__isnull=False)),
         claimed=Count("pk", filter=Q(claimed_at__isnull=False)),
-        moved=Count("pk", filter=Q(moved=True)),
     )
+    # An aggregate filtered on the EXISTS annotation is not supported on every
+    # backend, so "moved" is counted on its own.
+    totals["moved"] = legacy_signatories().filter(moved=True).count()
     totals["deadline"] = pledges_settings.legacy_deadline
     totals["days_to_deadline"] = days_to_deadline()
     return totals
