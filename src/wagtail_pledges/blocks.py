@@ -167,7 +167,11 @@ class MembersOnlyBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
+        from django.conf import settings
+        from django.shortcuts import resolve_url
+
         context["is_member"] = get_policy().is_member(_request_user(parent_context))
+        context["login_url"] = resolve_url(settings.LOGIN_URL)
         return context
 
 

@@ -62,6 +62,9 @@ class PledgeActionForm(forms.ModelForm):
 class OrganisationForm(forms.ModelForm):
     """An organisation's public profile."""
 
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https",
+                             max_length=200)
+
     class Meta:
         model = Organisation
         fields = ["name", "sector", "region", "country", "website", "size_band"]
@@ -72,7 +75,7 @@ class OrganisationForm(forms.ModelForm):
         self.fields["sector"].queryset = Sector.objects.all()
         self.fields["region"].required = True
         self.fields["country"].required = True
-        self.fields["website"].help_text = _("Starting https://")
+        self.fields["website"].help_text = _("For example https://www.example.org")
 
     def organisation_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -110,6 +110,17 @@ class PrivateRoutesMixin(RoutablePageMixin):
     def serve(self, request, *args, **kwargs):
         return _private(super().serve(request, *args, **kwargs))
 
+    def get_context(self, request, *args, **kwargs):
+        from urllib.parse import quote
+
+        from django.shortcuts import resolve_url
+
+        context = super().get_context(request, *args, **kwargs)
+        context["login_url"] = (
+            f"{resolve_url(settings.LOGIN_URL)}?next={quote(request.get_full_path())}"
+        )
+        return context
+
     def _login(self, request):
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
 
@@ -709,10 +720,12 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
         page = Paginator(plans, self.plans_per_page).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
+        plans = list(page.object_list)
+        for plan in plans:
+            plan.detail_url = self.plan_detail_url(request, plan)
         response = self.render(request, context_overrides={
-            "filter_form": form, "plans_page": page, "plans": page.object_list,
+            "filter_form": form, "plans_page": page, "plans": plans,
             "query_string": query.urlencode(),
-            "plan_urls": {p.pk: self.plan_detail_url(request, p) for p in page.object_list},
         })
         response.status_code = status
         return response

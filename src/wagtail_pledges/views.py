@@ -13,8 +13,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -22,8 +22,11 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from . import accounts, legacy, organisations, privacy
-from .models import ActionToken
+from . import accounts, legacy, lifecycle, organisations, privacy
+from .dashboard import dashboard_context, post_progress_update
+from .forms import InviteStaffForm, ProgressUpdateForm, SetRoleForm
+from .models import ActionPlan, ActionToken, Organisation, OrganisationRole, Pledge
+from .policy import get_policy
 from .tokens import TokenError, peek_token
 from .videos import ProgressError, record_video_progress
 
@@ -148,13 +151,178 @@ class VideoProgressView(View):
         })
 
 
+@method_decorator(never_cache, name="dispatch")
 class DashboardView(LoginRequiredMixin, TemplateView):
+    """The member's own page: status, renewal, updates, organisation staff, data."""
+
     template_name = "wagtail_pledges/dashboard.html"
+    #: Bound forms with errors, shown in place of the blank ones (set by POST views).
+    bound_forms: dict | None = None
 
     def get_context_data(self, **kwargs):
-        from .dashboard import dashboard_context
+        context = {**super().get_context_data(**kwargs), **dashboard_context(self.request.user)}
+        bound = self.bound_forms or {}
+        context["pledge_update_form"] = bound.get("pledge_update") or ProgressUpdateForm(
+            prefix="pledge-update")
+        for item in context["organisations"]:
+            pk = item["organisation"].pk
+            item["invite_form"] = bound.get(("invite", pk)) or InviteStaffForm(
+                prefix=f"invite-{pk}")
+            item["update_form"] = bound.get(("plan_update", pk)) or ProgressUpdateForm(
+                prefix=f"plan-update-{pk}")
+        return context
 
-        return {**super().get_context_data(**kwargs), **dashboard_context(self.request.user)}
+
+def render_dashboard(request, status: int = 400, **bound_forms):
+    """The dashboard again, with a form's errors, for a POST that did not go through."""
+    forms = {}
+    for key, form in bound_forms.items():
+        kind, _sep, pk = key.partition("__")
+        forms[(kind, int(pk)) if pk else kind] = form
+    view = DashboardView(request=request, kwargs={}, args=(), bound_forms=forms)
+    response = view.render_to_response(view.get_context_data())
+    response.status_code = status
+    return response
+
+
+def _back_to_dashboard():
+    return HttpResponseRedirect(reverse("wagtail_pledges:dashboard"))
+
+
+def _message_for(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+class MemberActionView(LoginRequiredMixin, View):
+    """A dashboard POST. Subclasses call one service function in ``act``."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, **kwargs):
+        try:
+            return self.act(request, **kwargs)
+        except lifecycle.TransitionError as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, _message_for(exc))
+            return render_dashboard(request)
+        return _back_to_dashboard()
+
+    def act(self, request, **kwargs):
+        raise NotImplementedError
+
+    def organisation(self, organisation_id) -> Organisation:
+        return get_object_or_404(Organisation, pk=organisation_id)
+
+
+class StartRenewalView(MemberActionView):
+    """Start the next pledge (``tier=individual``) or plan (``organisation=<id>``)."""
+
+    def act(self, request):
+        from .page_mixins import journey_page_urls
+
+        individual_url, organisation_url = journey_page_urls(request=request)
+        organisation_id = request.POST.get("organisation")
+        if organisation_id:
+            if not organisation_id.isdigit():
+                return HttpResponseBadRequest(_("Unknown organisation."))
+            lifecycle.start_organisation(request.user,
+                                         organisation=self.organisation(organisation_id))
+            url = organisation_url
+        else:
+            lifecycle.start_individual(request.user)
+            url = individual_url
+        messages.success(request, _("Your renewal has started."))
+        return HttpResponseRedirect(url or reverse("wagtail_pledges:dashboard"))
+
+
+class PostUpdateView(MemberActionView):
+    """A progress update on one's approved pledge, or on a plan one administers."""
+
+    def act(self, request, kind, pk):
+        if kind == "pledge":
+            pledge = get_object_or_404(Pledge, pk=pk, user=request.user)
+            form = ProgressUpdateForm(request.POST, prefix="pledge-update")
+            target, form_key = {"pledge": pledge}, "pledge_update"
+        else:
+            plan = get_object_or_404(ActionPlan.objects.select_related("organisation"), pk=pk)
+            form = ProgressUpdateForm(request.POST, prefix=f"plan-update-{plan.organisation_id}")
+            target, form_key = {"plan": plan}, f"plan_update__{plan.organisation_id}"
+        if form.is_valid():
+            try:
+                post_progress_update(request.user, form.cleaned_data["body"], **target)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Your update is published."))
+                return _back_to_dashboard()
+        return render_dashboard(request, **{form_key: form})
+
+
+class InviteStaffView(MemberActionView):
+    def act(self, request, organisation_id):
+        organisation = self.organisation(organisation_id)
+        if not get_policy().can_manage_organisation(request.user, organisation):
+            raise PermissionDenied
+        form = InviteStaffForm(request.POST, prefix=f"invite-{organisation.pk}")
+        if form.is_valid():
+            try:
+                organisations.invite_staff(organisation, form.cleaned_data["email"],
+                                           request.user, form.cleaned_data["role"])
+            except ValidationError as exc:
+                _errors_onto(form, exc)
+            else:
+                messages.success(request, _("We have emailed an invitation to %s.")
+                                 % form.cleaned_data["email"])
+                return _back_to_dashboard()
+        return render_dashboard(request, **{f"invite__{organisation.pk}": form})
+
+
+def _errors_onto(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            for message in messages_:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        form.add_error(None, error)
+
+
+class PersonView(MemberActionView):
+    """Change someone's role in, or remove them from, an organisation (admins only)."""
+
+    action = ""
+
+    def act(self, request, organisation_id, user_id):
+        organisation = self.organisation(organisation_id)
+        if not get_policy().can_manage_organisation(request.user, organisation):
+            raise PermissionDenied
+        role = get_object_or_404(
+            OrganisationRole.objects.select_related("user"),
+            organisation=organisation, user_id=user_id,
+        )
+        if self.action == "remove":
+            organisations.remove_person(organisation, role.user, request.user)
+            messages.success(request, _("%s has been removed.") % role.user)
+        else:
+            form = SetRoleForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Choose admin or staff."))
+                return render_dashboard(request)
+            organisations.set_role(organisation, role.user, form.cleaned_data["role"],
+                                   request.user)
+            messages.success(request, _("%s's role is changed.") % role.user)
+        return _back_to_dashboard()
+
+
+class LeaveOrganisationView(MemberActionView):
+    def act(self, request, organisation_id):
+        organisation = self.organisation(organisation_id)
+        if not OrganisationRole.objects.filter(organisation=organisation,
+                                               user=request.user).exists():
+            raise Http404
+        organisations.remove_person(organisation, request.user, request.user)
+        messages.success(request, _("You have left %s.") % organisation.name)
+        return _back_to_dashboard()
 
 
 class ExportDataView(LoginRequiredMixin, View):

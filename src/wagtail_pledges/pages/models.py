@@ -1,5 +1,8 @@
 """Ready-made page types, each a core mixin on Wagtail's ``Page``.
 
+``template`` is repeated on each class because Wagtail gives every concrete page
+class a default template name of its own.
+
 Sites with their own base page build the same from
 :mod:`wagtail_pledges.page_mixins` instead of installing this app.
 """
@@ -19,6 +22,7 @@ from wagtail_pledges.page_mixins import (
 
 class MembershipPage(MembershipPageMixin, Page):
     content_panels = Page.content_panels + MembershipPageMixin.pledges_panels
+    template = MembershipPageMixin.template
 
     class Meta:
         verbose_name = _("membership page")
@@ -26,6 +30,7 @@ class MembershipPage(MembershipPageMixin, Page):
 
 class IndividualPledgePage(IndividualPledgePageMixin, Page):
     content_panels = Page.content_panels + IndividualPledgePageMixin.pledges_panels
+    template = IndividualPledgePageMixin.template
     subpage_types: list[str] = []
 
     class Meta:
@@ -34,6 +39,7 @@ class IndividualPledgePage(IndividualPledgePageMixin, Page):
 
 class OrganisationPledgePage(OrganisationPledgePageMixin, Page):
     content_panels = Page.content_panels + OrganisationPledgePageMixin.pledges_panels
+    template = OrganisationPledgePageMixin.template
     subpage_types: list[str] = []
 
     class Meta:
@@ -42,6 +48,7 @@ class OrganisationPledgePage(OrganisationPledgePageMixin, Page):
 
 class PlansIndexPage(PlansIndexPageMixin, Page):
     content_panels = Page.content_panels + PlansIndexPageMixin.pledges_panels
+    template = PlansIndexPageMixin.template
     subpage_types: list[str] = []
 
     class Meta:
@@ -50,6 +57,7 @@ class PlansIndexPage(PlansIndexPageMixin, Page):
 
 class ResourceIndexPage(ResourceIndexPageMixin, Page):
     content_panels = Page.content_panels + ResourceIndexPageMixin.pledges_panels
+    template = ResourceIndexPageMixin.template
     subpage_types = ["wagtail_pledges_pages.ResourcePage"]
 
     class Meta:
@@ -58,6 +66,7 @@ class ResourceIndexPage(ResourceIndexPageMixin, Page):
 
 class ResourcePage(ResourcePageMixin, Page):
     content_panels = Page.content_panels + ResourcePageMixin.pledges_panels
+    template = ResourcePageMixin.template
     parent_page_types = ["wagtail_pledges_pages.ResourceIndexPage"]
     subpage_types: list[str] = []
 

@@ -1,0 +1,183 @@
+import datetime
+
+import pytest
+from django.core import mail
+
+from tests import factories
+from tests.pages.conftest import watch
+from wagtail_pledges import lifecycle
+from wagtail_pledges.models import Membership, Pledge, ReviewStatus, Status, VideoProgress
+
+pytestmark = pytest.mark.django_db
+
+
+def url(page, sub=""):
+    return page.url + sub
+
+
+def test_anonymous_is_asked_to_sign_in_and_steps_redirect_to_login(client, individual_page):
+    response = client.get(individual_page.url)
+    assert response.status_code == 200
+    assert b"data-pledges-sign-in" in response.content
+    assert b"/login/?next=/pledge/" in response.content
+    for sub in ("video/1/", "commit/", "done/", "check-email/"):
+        response = client.get(url(individual_page, sub))
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/?next=/pledge/" + sub)
+    assert "no-cache" in response["Cache-Control"] or "private" in response["Cache-Control"]
+
+
+def test_start_needs_post(client, user, individual_page):
+    client.force_login(user)
+    assert client.get(url(individual_page, "start/")).status_code == 405
+    assert not Membership.objects.filter(user=user).exists()
+
+
+def test_full_journey_for_unverified_member(client, individual_page,
+                                            django_capture_on_commit_callbacks):
+    user = factories.UserFactory()
+    client.force_login(user)
+    response = client.post(url(individual_page, "start/"))
+    assert response["Location"] == url(individual_page, "video/1/")
+    pledge = Pledge.objects.get(user=user)
+    assert pledge.review_status == ReviewStatus.DRAFT
+
+    # Video 2 and the action wait for video 1.
+    assert client.get(url(individual_page, "video/2/"))["Location"] == url(
+        individual_page, "video/1/")
+    assert client.get(url(individual_page, "commit/"))["Location"] == url(
+        individual_page, "video/1/")
+    page = client.get(url(individual_page, "video/1/"))
+    key = individual_page.video_blocks[0].video_key
+    assert f'data-key="{key}"'.encode() in page.content
+    assert b'data-progress-url="/pledges/videos/progress/"' in page.content
+    assert b"https://cdn.example.org/v1.mp4" in page.content
+
+    watch(user, individual_page, 1)
+    assert client.get(individual_page.url).context["continue_url"] == url(
+        individual_page, "video/2/")
+    watch(user, individual_page)
+    response = client.get(url(individual_page, "commit/"))
+    assert response.status_code == 200
+    assert 'name="action"' in response.content.decode()
+
+    target = lifecycle.today() + datetime.timedelta(days=60)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(individual_page, "commit/"), {
+            "action": "Debrief after every incident", "strategy": factories.strategy().pk,
+            "target_date": target.isoformat(),
+        })
+    assert response["Location"] == url(individual_page, "check-email/")
+    pledge.refresh_from_db()
+    assert pledge.review_status == ReviewStatus.SUBMITTED
+    assert pledge.action == "Debrief after every incident"
+    assert any("confirm" in m.subject.lower() for m in mail.outbox)
+    page = client.get(url(individual_page, "check-email/"))
+    assert user.email in page.content.decode()
+    assert b"/pledges/confirm-again/" in page.content
+
+
+def test_verified_member_goes_straight_to_done(client, individual_page):
+    user = factories.UserFactory(verified=True)
+    client.force_login(user)
+    client.post(url(individual_page, "start/"))
+    watch(user, individual_page)
+    response = client.post(url(individual_page, "commit/"), {
+        "action": "Reduce seclusion", "strategy": factories.strategy().pk,
+        "target_date": (lifecycle.today() + datetime.timedelta(days=30)).isoformat(),
+    })
+    assert response["Location"] == url(individual_page, "done/")
+    assert Membership.objects.get(user=user).status == Status.ACTIVE
+    done = client.get(response["Location"])
+    assert "you are a member" in done.content.decode()
+    assert "Reduce seclusion" in done.content.decode()
+    # Coming back later lands on done, not on the videos.
+    assert client.get(url(individual_page, "video/1/"))["Location"] == url(
+        individual_page, "done/")
+
+
+def test_commit_errors_name_fields_and_keep_draft(client, individual_page):
+    user = factories.UserFactory(verified=True)
+    client.force_login(user)
+    client.post(url(individual_page, "start/"))
+    watch(user, individual_page)
+    far = lifecycle.today() + datetime.timedelta(days=365 * 5)
+    response = client.post(url(individual_page, "commit/"), {
+        "action": "Something good", "strategy": factories.strategy().pk,
+        "target_date": far.isoformat(),
+    })
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "target_date" in errors and "must fall between" in errors["target_date"][0]
+    body = response.content.decode()
+    assert 'href="#id_target_date"' in body  # error summary links to the field
+    assert 'aria-describedby="id_target_date_helptext id_target_date_error"' in body or \
+        "id_target_date_error" in body
+    pledge = Pledge.objects.get(user=user)
+    assert pledge.review_status == ReviewStatus.DRAFT
+    assert pledge.action == "Something good"  # typed text kept
+
+    response = client.post(url(individual_page, "commit/"), {"strategy": "nonsense"})
+    assert response.status_code == 400
+    assert {"action", "strategy", "target_date"} <= set(response.context["form"].errors)
+
+
+def test_video_number_out_of_range_is_404(client, user, individual_page):
+    client.force_login(user)
+    client.post(url(individual_page, "start/"))
+    assert client.get(url(individual_page, "video/3/")).status_code == 404
+    assert client.get(url(individual_page, "video/0/")).status_code == 404
+
+
+def test_video_position_is_restored(client, individual_page):
+    user = factories.UserFactory()
+    client.force_login(user)
+    client.post(url(individual_page, "start/"))
+    key = individual_page.video_blocks[0].video_key
+    response = client.post("/pledges/videos/progress/", {"video": key, "duration": 100,
+                                                          "start": 0, "end": 42.5},
+                           content_type="application/json")
+    assert response.status_code == 200
+    assert VideoProgress.objects.get(user=user, video_key=key).position == 42.5
+    page = client.get(url(individual_page, "video/1/"))
+    assert b'data-start="42.500000"' in page.content
+
+
+def test_active_member_not_due_cannot_start_again(client, individual_page):
+    pledge = factories.active_individual()
+    client.force_login(pledge.user)
+    response = client.get(individual_page.url)
+    assert response.context["journey"]["step"] == "done"
+    response = client.post(url(individual_page, "start/"), follow=True)
+    assert Pledge.objects.filter(user=pledge.user).count() == 1
+
+
+def test_renewal_due_member_can_start_next_pledge(client, individual_page):
+    pledge = factories.active_individual()
+    lifecycle.mark_renewal_due(Membership.objects.get(user=pledge.user))
+    client.force_login(pledge.user)
+    response = client.get(individual_page.url)
+    assert response.context["journey"]["step"] == "start"
+    assert b"Renew my pledge" in response.content
+    client.post(url(individual_page, "start/"))
+    assert Pledge.objects.filter(user=pledge.user).count() == 2
+
+
+def test_changes_requested_comment_shown(client, individual_page, reviewer):
+    pledge = factories.complete_pledge(factories.draft_pledge())
+    # A reviewer-led flow: submitted for review, then sent back.
+    pledge.user.pledges_profile.delete()
+    lifecycle.submit_pledge(pledge)
+    lifecycle.request_changes(pledge, reviewer, "Please make the action more specific.")
+    client.force_login(pledge.user)
+    watch(pledge.user, individual_page)
+    response = client.get(url(individual_page, "commit/"))
+    assert b"Please make the action more specific." in response.content
+
+
+def test_block_counts_page_video_keys_are_stable(individual_page):
+    keys = [v.video_key for v in individual_page.video_blocks]
+    assert len(set(keys)) == 2 and all(k.startswith("url:") and len(k) <= 100 for k in keys)
+    individual_page.save_revision().publish()
+    individual_page.refresh_from_db()
+    assert [v.video_key for v in individual_page.video_blocks] == keys
