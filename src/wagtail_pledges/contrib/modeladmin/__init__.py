@@ -1,0 +1,1 @@
+"""Opt-in admin for sites on wagtail-modeladmin; replaces the default viewsets."""

@@ -6,3 +6,6 @@ class PledgesModelAdminConfig(AppConfig):
     name = "wagtail_pledges.contrib.modeladmin"
     label = "wagtail_pledges_modeladmin"
     verbose_name = _("Membership (wagtail-modeladmin)")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system check)
