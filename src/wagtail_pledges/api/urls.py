@@ -2,12 +2,33 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import AllowAny
 
-from .views import router
+from .views import CountsView, MeView, router
 
 app_name = "wagtail_pledges_api"
 
+v1 = [
+    path("counts/", CountsView.as_view(), name="counts"),
+    path("me/", MeView.as_view(), name="me"),
+    path("", include(router.urls)),
+]
+
+
+class PledgesSchemaView(SpectacularAPIView):
+    """The OpenAPI 3 document for this API only, not the whole site's URLs."""
+
+    permission_classes = [AllowAny]
+    api_version = "1"
+
+    def get(self, request, *args, **kwargs):
+        # Paths are generated under whatever prefix the site mounted us at.
+        prefix = request.path[: -len("schema/")].lstrip("/")
+        self.patterns = [path(prefix, include(v1))]
+        return super().get(request, *args, **kwargs)
+
+
 urlpatterns = [
-    path("v1/schema/", SpectacularAPIView.as_view(urlconf=None), name="schema"),
-    path("v1/", include(router.urls)),
+    path("v1/schema/", PledgesSchemaView.as_view(), name="schema"),
+    path("v1/", include(v1)),
 ]

@@ -1,0 +1,104 @@
+"""Serializers whitelist their fields: nothing personal leaves through the public API."""
+
+from rest_framework import serializers
+
+from ..models import (
+    ActionPlan,
+    Membership,
+    Organisation,
+    Priority,
+    ProgressUpdate,
+    RestrictivePractice,
+    Sector,
+    Strategy,
+)
+
+
+class TermSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class StrategySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Strategy
+        fields = ["slug", "name", "description"]
+
+
+class PracticeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RestrictivePractice
+        fields = ["slug", "name", "description"]
+
+
+class SectorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sector
+        fields = ["slug", "name", "description"]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    sector = TermSerializer(allow_null=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "slug", "sector", "region", "country", "website", "size_band"]
+
+
+class PrioritySerializer(serializers.ModelSerializer):
+    strategy = TermSerializer()
+
+    class Meta:
+        model = Priority
+        fields = ["what", "strategy", "lead_role", "timescale_months", "success_measure"]
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgressUpdate
+        fields = ["body", "created_at"]
+
+
+class PlanListSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSerializer()
+    practices = TermSerializer(many=True)
+    strategies = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ActionPlan
+        fields = ["id", "organisation", "public_summary", "period_start", "period_end",
+                  "practices", "strategies"]
+
+    def get_strategies(self, plan) -> list[str]:
+        return sorted({p.strategy.slug for p in plan.priorities.all()})
+
+
+class PlanDetailSerializer(PlanListSerializer):
+    priorities = PrioritySerializer(many=True)
+    updates = ProgressUpdateSerializer(many=True)
+
+    class Meta(PlanListSerializer.Meta):
+        fields = [*PlanListSerializer.Meta.fields, "priorities", "updates", "signoff_role"]
+
+
+class CountsSerializer(serializers.Serializer):
+    individual_members = serializers.IntegerField()
+    organisation_members = serializers.IntegerField()
+    total_members = serializers.IntegerField()
+    plans_published = serializers.IntegerField()
+    baseline_individuals = serializers.IntegerField()
+    baseline_organisations = serializers.IntegerField()
+    baseline_label = serializers.CharField()
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Membership
+        fields = ["tier", "status", "period_start", "period_end"]
+
+
+class MeSerializer(serializers.Serializer):
+    membership = MembershipSerializer(allow_null=True)
+    organisations = serializers.ListField(child=serializers.DictField())
+    benefits = serializers.ListField(child=serializers.CharField())
+    is_member = serializers.BooleanField()

@@ -1,0 +1,92 @@
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from wagtail_pledges.models import ProgressUpdate
+
+pytestmark = pytest.mark.django_db
+API = "/api/pledges/v1/"
+
+
+def make_plans(n):
+    return [factories.approved_plan() for _ in range(n)]
+
+
+def test_plans_list_only_published_and_constant_queries(client, django_assert_max_num_queries):
+    make_plans(2)
+    factories.submitted_plan()  # not published
+    with django_assert_max_num_queries(4):
+        small = client.get(API + "plans/").json()
+    make_plans(8)
+    with django_assert_max_num_queries(4):
+        large = client.get(API + "plans/").json()
+    assert small["count"] == 2 and large["count"] == 10
+    first = large["results"][0]
+    assert set(first) == {"id", "organisation", "public_summary", "period_start", "period_end",
+                          "practices", "strategies"}
+    assert first["strategies"] == ["leadership"]
+    assert "email" not in str(large)
+
+
+def test_plan_detail_and_filters(client):
+    plan, other = make_plans(2)
+    ProgressUpdate.objects.create(plan=plan, author=plan.created_by, body="Halfway there")
+    other.organisation.region = "Scotland"
+    other.organisation.save()
+    detail = client.get(f"{API}plans/{plan.pk}/").json()
+    assert detail["updates"][0]["body"] == "Halfway there"
+    assert len(detail["priorities"]) == 2
+    assert client.get(API + "plans/?region=scotland").json()["count"] == 1
+    assert client.get(API + "plans/?strategy=leadership").json()["count"] == 2
+    assert client.get(API + "plans/?strategy=debriefing").json()["count"] == 0
+    assert client.get(API + f"plans/?q={plan.organisation.name}").json()["count"] == 1
+
+
+def test_unpublished_plan_is_404(client):
+    plan = factories.submitted_plan()
+    assert client.get(f"{API}plans/{plan.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["sector=nope", "strategy=%00", "page=abc", "page=999",
+                                   "q=" + "x" * 500])
+def test_bad_query_strings_are_4xx_not_500(client, query):
+    response = client.get(API + "plans/?" + query)
+    assert 400 <= response.status_code < 500
+    assert response.json()
+
+
+def test_counts(client):
+    make_plans(1)
+    factories.active_individual()
+    data = client.get(API + "counts/").json()
+    assert data == {
+        "individual_members": 1, "organisation_members": 1, "total_members": 2,
+        "plans_published": 1, "baseline_individuals": 1613, "baseline_organisations": 375,
+        "baseline_label": "2014–2019",
+    }
+
+
+def test_me_needs_login_and_shows_only_own(client):
+    assert client.get(API + "me/").status_code == 403
+    plan = make_plans(1)[0]
+    client.force_login(plan.created_by)
+    data = client.get(API + "me/").json()
+    assert data["is_member"] is True
+    assert data["organisations"][0]["role"] == "admin"
+    assert data["benefits"] == ["directory", "forum", "logo", "resources"]
+
+
+def test_taxonomies(client):
+    slugs = [s["slug"] for s in client.get(API + "strategies/").json()]
+    assert slugs == ["leadership", "data", "workforce", "prevention", "involvement",
+                     "debriefing"]
+    assert client.get(API + "sectors/health/").json()["name"] == "Health"
+
+
+def test_schema_covers_only_this_api(client):
+    response = client.get(reverse("wagtail_pledges_api:schema") + "?format=json")
+    assert response.status_code == 200
+    schema = response.json()
+    paths = set(schema["paths"])
+    assert "/api/pledges/v1/plans/" in paths and "/api/pledges/v1/counts/" in paths
+    assert all(p.startswith("/api/pledges/v1/") for p in paths)
