@@ -696,15 +696,12 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
         if data.get("region"):
             plans = plans.filter(organisation__region=data["region"])
         if data.get("strategy"):
+            # A subquery, not a join: a plan with two such priorities is listed once.
             plans = plans.filter(
                 pk__in=Priority.objects.filter(strategy=data["strategy"]).values("plan_id")
             )
         if data.get("practice"):
-            plans = plans.filter(
-                pk__in=ActionPlan.practices.through.objects.filter(
-                    restrictivepractice=data["practice"]
-                ).values("actionplan_id")
-            )
+            plans = plans.filter(practices=data["practice"])
         return plans
 
     @path("", name="index")
