@@ -137,6 +137,7 @@ def test_membership_page_counts_and_call_to_action(client, membership_page):
     body = response.content.decode()
     assert 'href="/pledge/"' in body and 'href="/organisations/"' in body
     assert "1613" in body  # the historic baseline
+    assert "<dt>Individual members</dt><dd>1</dd>" in body
     assert "Cookie" in response["Vary"]
 
 
