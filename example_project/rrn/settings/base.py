@@ -113,6 +113,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static"
+STATICFILES_DIRS = [PROJECT_DIR / "static"]
 MEDIA_URL = "/media/"
 # MEDIA_ROOT may be set in the environment (tests build throwaway demo sites).
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or BASE_DIR / "media"

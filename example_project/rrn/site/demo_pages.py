@@ -80,6 +80,9 @@ HOME_BODY = stream(
         "seclusion — harm the people they are used on and the people who use them. "
         "Most can be prevented. Our members commit to actions that make that happen.",
     )),
+    ("call_to_action", {"individual_page": None, "organisation_page": None}),
+    ("live_counts", {"heading": "The network today", "show_individuals": True,
+                     "show_organisations": True, "show_plans": True, "show_baseline": True}),
     ("quote", "Membership is changing: from signing a pledge to committing to actions. "
               "It is still free to join."),
 )
@@ -92,12 +95,15 @@ def build(child, home: HomePage, videos: list[dict], resources: list[dict]) -> N
 
     child(home, StandardPage(
         title="Membership is changing", slug="membership-is-changing", show_in_menus=True,
+        search_description="From signing a pledge to committing to actions: what it "
+                           "means for individuals, organisations and original signatories.",
         intro="From signing a pledge to committing to actions: what it means for you.",
         body=MEMBERSHIP_IS_CHANGING,
     ))
     _build_pledge_pages(child, home, videos, resources)
     child(home, StandardPage(
         title="About the network", slug="about", show_in_menus=True,
+        search_description="Who we are and how the network works.",
         intro="The Restraint Reduction Network brings together people and organisations "
               "working to reduce restrictive practices.",
         body=stream(("paragraph", html(
@@ -121,6 +127,8 @@ def _build_pledge_pages(child, home, videos, resources) -> None:
 
     membership = child(home, MembershipPage(
         title="Join the network", slug="membership", show_in_menus=True,
+        search_description="Free membership for individuals and organisations: what you "
+                           "do to join and what you get.",
         intro=html(
             "Membership of the Restraint Reduction Network is <b>free</b>. Every member "
             "commits to actions that reduce restrictive practice over the next two years."
@@ -138,9 +146,6 @@ def _build_pledge_pages(child, home, videos, resources) -> None:
         ),
         show_counts=True,
         body=stream(
-            ("live_counts", {"heading": "The network today", "show_individuals": True,
-                             "show_organisations": True, "show_plans": True,
-                             "show_baseline": True}),
             ("paragraph", html(
                 "Signed the original pledge? Read <a href=\"/membership-is-changing/\">"
                 "how membership is changing</a>: organisations need to move to the new "
@@ -202,6 +207,8 @@ def _build_pledge_pages(child, home, videos, resources) -> None:
 
     child(home, PlansIndexPage(
         title="Members' action plans", slug="action-plans", show_in_menus=True,
+        search_description="Every organisation member's published action plan, with "
+                           "filters by sector, region, strategy and practice.",
         intro=html(
             "Every organisation member's action plan, as approved by the Restraint "
             "Reduction Network. Filter by sector, region, strategy or the restrictive "
@@ -211,6 +218,8 @@ def _build_pledge_pages(child, home, videos, resources) -> None:
 
     index = child(home, ResourceIndexPage(
         title="Member resources", slug="resources", show_in_menus=True,
+        search_description="Guides and tools on the Six Core Strategies, action plans "
+                           "and debriefing.",
         intro=html("Guides and tools for members. Anyone can read the summaries; the "
                    "documents are for members."),
     ))

@@ -6,12 +6,18 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.models import Page
 from wagtail.search import index
 
+from wagtail_pledges.blocks import CallToActionBlock, LiveCountsBlock
+
 
 class ContentBlocks(blocks.StreamBlock):
     heading = blocks.CharBlock(form_classname="title", icon="title")
     paragraph = blocks.RichTextBlock()
     image = ImageBlock()
     quote = blocks.BlockQuoteBlock()
+    # The package's blocks: "join / finish / renew / you're a member" for the viewer,
+    # and member numbers from the counter table.
+    call_to_action = CallToActionBlock()
+    live_counts = LiveCountsBlock()
 
 
 class HomePage(Page):
