@@ -138,7 +138,7 @@ WAGTAIL_PLEDGES = {
     "HISTORIC_BASELINE": {
         "individuals": 1613,
         "organisations": 375,
-        "label": "signed the original pledge, June 2014 – 2019",
+        "label": "June 2014 – June 2019",
     },
     "EMAIL_VERIFIED_HOOK": "wagtail_pledges.accounts.allauth_email_verified",
 }

@@ -227,7 +227,6 @@ def _build_pledge_pages(child, home, videos, resources) -> None:
         child(index, ResourcePage(
             title=resource["title"], slug=resource["slug"], summary=resource["summary"],
             body=stream(
-                ("paragraph", html(resource["summary"])),
                 ("members_only", {
                     "teaser": html("Members can read the full guide and download it as a "
                                    "PDF. Joining is free."),
