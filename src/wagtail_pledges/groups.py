@@ -19,11 +19,16 @@ from .policy import forget_standing, get_policy
 TIER_GROUP_KEYS = {Tier.INDIVIDUAL: "individual", Tier.ORGANISATION: "organisation"}
 
 
+GROUP_KEYS = ("members", "individual", "organisation")
+
+
 def managed_groups() -> dict[str, Group]:
-    """The three managed groups by key, created on first use."""
+    """The three managed groups by key (one query), created on first use."""
+    names = {key: pledges_settings.group_name(key) for key in GROUP_KEYS}
+    found = {g.name: g for g in Group.objects.filter(name__in=names.values())}
     return {
-        key: Group.objects.get_or_create(name=pledges_settings.group_name(key))[0]
-        for key in ("members", "individual", "organisation")
+        key: found.get(name) or Group.objects.get_or_create(name=name)[0]
+        for key, name in names.items()
     }
 
 

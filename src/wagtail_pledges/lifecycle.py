@@ -44,6 +44,7 @@ from .models import (
     Tier,
 )
 from .models.commitments import Commitment
+from .policy import get_policy
 
 # Membership statuses whose status tracks the first commitment's review.
 JOINING = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED)
@@ -80,11 +81,20 @@ def period_for(start: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 def _lock(membership: Membership) -> Membership:
-    return Membership.objects.select_for_update().get(pk=membership.pk)
+    # of=("self",): lock the membership row only, not the joined user row.
+    return (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=membership.pk)
+    )
 
 
-def _lock_commitment(commitment: Commitment) -> Commitment:
-    return type(commitment).objects.select_for_update().get(pk=commitment.pk)
+def _lock_commitment(commitment: Commitment, membership: Membership) -> Commitment:
+    locked = type(commitment).objects.select_for_update().get(pk=commitment.pk)
+    locked.membership = membership  # already locked and loaded: no second query
+    if isinstance(locked, Pledge) and membership.user is not None:
+        locked.user = membership.user
+    return locked
 
 
 def _log(membership, action, actor=None, reason="", from_status="", to_status="", **data):
@@ -99,17 +109,27 @@ def _is_user(actor) -> bool:
 
 
 def _set_status(membership: Membership, to_status: str, action: str, actor=None,
-                reason: str = "", **data) -> LifecycleEvent | None:
-    """Move a (locked) membership to ``to_status``. The only writer of ``status``."""
+                reason: str = "", also_save: tuple[str, ...] = (), **data
+                ) -> LifecycleEvent | None:
+    """Move a (locked) membership to ``to_status``. The only writer of ``status``.
+
+    ``also_save`` names fields the caller changed on ``membership`` to write in the
+    same UPDATE.
+    """
     old = membership.status
     if old == to_status:
+        if also_save:
+            membership.save(update_fields=list(also_save))
         return None
+    policy = get_policy()
+    had_benefits = policy.membership_grants_benefits(membership)
     membership.status = to_status
     membership.status_changed_at = timezone.now()
-    membership.save(update_fields=["status", "status_changed_at"])
+    membership.save(update_fields=["status", "status_changed_at", *also_save])
     counts.move_membership(membership.tier, old, to_status)
     event = _log(membership, action, actor, reason, old, to_status, **data)
-    sync_membership_groups(membership)
+    if policy.membership_grants_benefits(membership) != had_benefits:
+        sync_membership_groups(membership)
     return event
 
 
@@ -257,6 +277,16 @@ def plan_errors(plan: ActionPlan) -> dict[str, list[str]]:
     return errors
 
 
+def is_reviewed(commitment: Commitment) -> bool:
+    """Plans always are; pledges only with ``INDIVIDUAL_REQUIRES_REVIEW``.
+
+    Reviewed commitments get Wagtail revisions (history, comparison) and workflows;
+    an individual's self-service pledge skips that machinery, which would otherwise
+    be most of the cost of joining.
+    """
+    return isinstance(commitment, ActionPlan) or bool(pledges_settings.INDIVIDUAL_REQUIRES_REVIEW)
+
+
 def _raise_if(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationError(errors)
@@ -267,7 +297,7 @@ def _raise_if(errors: dict[str, list[str]]) -> None:
 
 def _submit(commitment: Commitment, actor, errors_for) -> tuple[Commitment, Membership, bool]:
     membership = _lock(commitment.membership)
-    commitment = _lock_commitment(commitment)
+    commitment = _lock_commitment(commitment, membership)
     if commitment.review_status in (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED):
         return commitment, membership, False
     if not commitment.is_editable_by_member:
@@ -279,13 +309,16 @@ def _submit(commitment: Commitment, actor, errors_for) -> tuple[Commitment, Memb
     commitment.review_status = ReviewStatus.SUBMITTED
     commitment.submitted_at = timezone.now()
     commitment.save(update_fields=["review_status", "submitted_at"])
-    commitment.save_revision(user=actor if _is_user(actor) else None, clean=False)
+    if is_reviewed(commitment):
+        commitment.save_revision(user=actor if _is_user(actor) else None, clean=False)
     if membership.status in JOINING:
         _set_status(membership, Status.SUBMITTED, "submit", actor,
                     commitment=commitment.pk, sequence=commitment.sequence)
     else:
         _log(membership, "submit_renewal", actor, from_status=membership.status,
              to_status=membership.status, commitment=commitment.pk, sequence=commitment.sequence)
+    if not is_reviewed(commitment):
+        return commitment, membership, True
     workflow_state = commitment.current_workflow_state
     if workflow_state and workflow_state.status == workflow_state.STATUS_NEEDS_CHANGES:
         # A reviewer asked for changes through Wagtail's workflow: resubmitting
@@ -315,7 +348,7 @@ def submit_pledge(pledge: Pledge, actor=None) -> Pledge:
     if pledges_settings.INDIVIDUAL_REQUIRES_REVIEW:
         notify.review_needed(pledge)
     elif email_is_verified(pledge.user):
-        return approve(pledge, actor=None, reason=_("Email address verified"))
+        return _approve_locked(pledge, membership, None, _("Email address verified"))
     else:
         send_verification(pledge.user)
     return pledge
@@ -335,7 +368,11 @@ def submit_plan(plan: ActionPlan, actor) -> ActionPlan:
 def approve(commitment: Commitment, actor=None, reason: str = "") -> Commitment:
     """Approve and publish a submitted pledge or plan; the membership becomes active."""
     membership = _lock(commitment.membership)
-    commitment = _lock_commitment(commitment)
+    commitment = _lock_commitment(commitment, membership)
+    return _approve_locked(commitment, membership, actor, reason)
+
+
+def _approve_locked(commitment: Commitment, membership: Membership, actor, reason: str):
     if commitment.review_status == ReviewStatus.APPROVED:
         return commitment
     if commitment.review_status != ReviewStatus.SUBMITTED:
@@ -356,17 +393,15 @@ def approve(commitment: Commitment, actor=None, reason: str = "") -> Commitment:
     commitment.decided_at = timezone.now()
     commitment.period_start, commitment.period_end = start, end
     commitment.save(update_fields=["review_status", "decided_at", "period_start", "period_end"])
-    user = actor if _is_user(actor) else None
-    revision = commitment.save_revision(user=user, clean=False)
-    revision.publish(user=user, skip_permission_checks=True)
+    _publish(commitment, actor)
     if model is ActionPlan:
         counts.add(counts.PLANS_PUBLISHED, 1)
     old_status = membership.status
     membership.period_start, membership.period_end = start, end
     membership.reminders_sent = []
-    membership.save(update_fields=["period_start", "period_end", "reminders_sent"])
     action = "approve" if old_status in JOINING else "renew"
     event = _set_status(membership, Status.ACTIVE, action, actor, reason,
+                        also_save=("period_start", "period_end", "reminders_sent"),
                         commitment=commitment.pk, sequence=commitment.sequence,
                         period_end=end.isoformat())
     if event is None:  # an active member renewed early: still one event for the history
@@ -382,7 +417,7 @@ def request_changes(commitment: Commitment, actor, comment: str) -> Commitment:
     if not (comment or "").strip():
         raise ValidationError({"comment": [_("Say what needs to change.")]})
     membership = _lock(commitment.membership)
-    commitment = _lock_commitment(commitment)
+    commitment = _lock_commitment(commitment, membership)
     if commitment.review_status == ReviewStatus.CHANGES_REQUESTED:
         return commitment
     if commitment.review_status != ReviewStatus.SUBMITTED:
@@ -410,7 +445,7 @@ def decline(commitment: Commitment, actor, reason: str) -> Commitment:
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give a reason; the member will see it.")]})
     membership = _lock(commitment.membership)
-    commitment = _lock_commitment(commitment)
+    commitment = _lock_commitment(commitment, membership)
     if commitment.review_status == ReviewStatus.DECLINED:
         return commitment
     if commitment.review_status not in (ReviewStatus.SUBMITTED, ReviewStatus.CHANGES_REQUESTED):
@@ -495,6 +530,23 @@ def withdraw(membership: Membership, actor=None, reason: str = "") -> bool:
     _unpublish_current(membership, actor)
     _set_status(membership, Status.WITHDRAWN, "withdraw", actor, reason)
     return True
+
+
+def _publish(commitment: Commitment, actor) -> None:
+    user = actor if _is_user(actor) else None
+    if commitment.get_latest_revision() is not None or is_reviewed(commitment):
+        # Reviewed: publish through Wagtail, so history and comparison stay whole.
+        revision = commitment.save_revision(user=user, clean=False)
+        revision.publish(user=user, skip_permission_checks=True)
+        commitment.refresh_from_db()
+        return
+    now = timezone.now()
+    commitment.live, commitment.has_unpublished_changes = True, False
+    commitment.last_published_at = now
+    commitment.first_published_at = commitment.first_published_at or now
+    commitment.save(update_fields=[
+        "live", "has_unpublished_changes", "last_published_at", "first_published_at"
+    ])
 
 
 def _unpublish(commitment: Commitment, actor) -> None:

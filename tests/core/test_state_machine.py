@@ -103,7 +103,8 @@ class OrganisationLifecycle(RuleBasedStateMachine):
             assert live is not None and live.review_status == ReviewStatus.APPROVED
             assert membership.period_end >= self.clock.date()
         if membership.status in JOINING:
-            assert not plans.filter(review_status=ReviewStatus.APPROVED).exists()
+            # earlier approved plans may exist (left and rejoined) but none is live
+            assert live is None
         if membership.status in (Status.LAPSED, Status.WITHDRAWN, Status.DECLINED):
             assert live is None
 

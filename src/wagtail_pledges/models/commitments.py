@@ -97,6 +97,10 @@ class Commitment(
 class Pledge(Commitment):
     """An individual's pledge: the awareness videos were watched, and one action."""
 
+    # Nothing links *to* a pledge, and indexing every save would dominate the cost
+    # of joining (see bench/run.py).
+    wagtail_reference_index_ignore = True
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pledges"
     )

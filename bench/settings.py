@@ -1,0 +1,19 @@
+"""Benchmark settings: the test settings on a throwaway database.
+
+BENCH_DATABASE_URL picks the database (default: a temporary SQLite file).
+"""
+
+import os
+import tempfile
+
+import dj_database_url
+
+from tests.settings import *  # noqa: F403
+
+DEBUG = False
+_default = "sqlite:///" + os.path.join(tempfile.gettempdir(), "pledges-bench.sqlite3")
+DATABASES = {"default": dj_database_url.parse(os.environ.get("BENCH_DATABASE_URL", _default))}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
+# Delivery is a task worker's job after commit; benchmarks time the request's work.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
