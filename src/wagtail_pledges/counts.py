@@ -18,6 +18,9 @@ from .models import ActionPlan, Counter, Membership, ReviewStatus, Status, Tier
 
 CACHE_KEY = "wagtail_pledges:counts:v1"
 PLANS_PUBLISHED = "plans:published"
+# Bumped whenever anything shown in the public plans directory changes; cached
+# directory fragments are keyed on it, so they are never stale.
+DIRECTORY_VERSION = "directory:version"
 
 
 def membership_key(tier: str, status: str) -> str:
@@ -47,6 +50,16 @@ def move_membership(tier: str, from_status: str | None, to_status: str | None) -
         add(membership_key(tier, from_status), -1)
     if to_status:
         add(membership_key(tier, to_status), 1)
+
+
+def directory_version() -> int:
+    """The current directory version: one indexed read, the same in every process."""
+    versions = Counter.objects.filter(key=DIRECTORY_VERSION).values_list("value", flat=True)
+    return versions.first() or 0
+
+
+def bump_directory_version() -> None:
+    add(DIRECTORY_VERSION, 1)
 
 
 def invalidate() -> None:
@@ -117,6 +130,8 @@ def recount() -> dict[str, int]:
     ).count()
     for key, value in values.items():
         Counter.objects.update_or_create(key=key, defaults={"value": value})
+    # Not a count: a version number, carried over as it is.
+    values[DIRECTORY_VERSION] = directory_version()
     Counter.objects.exclude(key__in=values).delete()
     transaction.on_commit(invalidate)
     return values

@@ -14,18 +14,22 @@ serves a whole journey and no per-member or per-plan page is ever created.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
@@ -35,7 +39,7 @@ from . import lifecycle
 from .accounts import email_is_verified
 from .blocks import AwarenessVideoBlock, MembershipBodyBlock, ResourceBodyBlock
 from .conf import pledges_settings
-from .counts import get_counts
+from .counts import directory_version, get_counts
 from .forms import (
     DirectoryFilterForm,
     OrganisationForm,
@@ -673,7 +677,9 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
 
     pledges_panels = [FieldPanel("intro")]
     template = "wagtail_pledges/pages/plans_index_page.html"
+    directory_template = "wagtail_pledges/pages/_directory.html"
     plan_template = "wagtail_pledges/pages/plan_detail.html"
+    plan_fragment_template = "wagtail_pledges/pages/_plan_detail.html"
     plans_per_page = 20
 
     class Meta:
@@ -704,26 +710,57 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
             plans = plans.filter(practices=data["practice"])
         return plans
 
+    # Filters whose values come from a closed set: only these results are cached, so
+    # free-text searches cannot fill the cache with one entry per query.
+    cacheable_filters = ("sector", "region", "strategy", "practice", "page")
+    fragment_timeout = 3600
+
+    def cached_fragment(self, request, name: str, parts, build):
+        """Render once per directory version; ``build() -> (value, cacheable)``.
+
+        The key holds :func:`~wagtail_pledges.counts.directory_version`, which every
+        change to a plan, organisation, priority, update or taxonomy bumps, so a
+        cached fragment is never stale — in any process.
+        """
+        key = "wagtail_pledges:fragment:" + hashlib.sha1(repr((  # noqa: S324 - a cache key
+            name, self.pk, self.last_published_at, get_language(), directory_version(),
+            self.get_url(request), *parts,
+        )).encode()).hexdigest()
+        value = cache.get(key)
+        if value is None:
+            value, cacheable = build()
+            if cacheable:
+                cache.set(key, value, self.fragment_timeout)
+        return value
+
     @path("", name="index")
     def index_route(self, request, *args, **kwargs):
-        form = DirectoryFilterForm(request.GET or None, regions=self.regions())
-        plans = published_plans()
         status = 200
-        if form.is_bound:
-            if form.is_valid():
-                plans = self.filter_plans(plans, form.cleaned_data)
-            else:
-                status = 400
-        page = Paginator(plans, self.plans_per_page).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
-        plans = list(page.object_list)
-        for plan in plans:
-            plan.detail_url = self.plan_detail_url(request, plan)
-        response = self.render(request, context_overrides={
-            "filter_form": form, "plans_page": page, "plans": plans,
-            "query_string": query.urlencode(),
-        })
+
+        def build():
+            nonlocal status
+            form = DirectoryFilterForm(request.GET or None, regions=self.regions())
+            plans = published_plans()
+            if form.is_bound:
+                if form.is_valid():
+                    plans = self.filter_plans(plans, form.cleaned_data)
+                else:
+                    status = 400
+            page = Paginator(plans, self.plans_per_page).get_page(request.GET.get("page"))
+            query = request.GET.copy()
+            query.pop("page", None)
+            plans = list(page.object_list)
+            for plan in plans:
+                plan.detail_url = self.plan_detail_url(request, plan)
+            html = render_to_string(self.directory_template, {
+                "page": self, "filter_form": form, "plans_page": page, "plans": plans,
+                "query_string": query.urlencode(),
+            }, request=request)
+            return html, status == 200 and set(request.GET) <= set(self.cacheable_filters)
+
+        parts = sorted((k, tuple(v)) for k, v in request.GET.lists())
+        html = self.cached_fragment(request, "index", parts, build)
+        response = self.render(request, context_overrides={"directory_html": html})
         response.status_code = status
         return response
 
@@ -734,17 +771,25 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
 
     @path("<slug:slug>/", name="plan")
     def plan_route(self, request, slug):
-        plan = (
-            published_plans().filter(organisation__slug=slug)
-            .prefetch_related(Prefetch(
-                "updates", queryset=ProgressUpdate.objects.order_by("-created_at"),
-                to_attr="update_list",
-            )).first()
-        )
-        if plan is None:
-            raise Http404
-        return self.render(request, template=self.plan_template,
-                           context_overrides={"plan": plan, "organisation": plan.organisation})
+        def build():
+            plan = (
+                published_plans().filter(organisation__slug=slug)
+                .prefetch_related(Prefetch(
+                    "updates", queryset=ProgressUpdate.objects.order_by("-created_at"),
+                    to_attr="update_list",
+                )).first()
+            )
+            if plan is None:
+                raise Http404
+            html = render_to_string(self.plan_fragment_template, {
+                "page": self, "plan": plan, "organisation": plan.organisation,
+            }, request=request)
+            return (plan.organisation.name, html), True
+
+        title, html = self.cached_fragment(request, "plan", [slug], build)
+        return self.render(request, template=self.plan_template, context_overrides={
+            "plan_html": html, "organisation_name": title,
+        })
 
     def get_sitemap_urls(self, request=None):
         urls = super().get_sitemap_urls(request)

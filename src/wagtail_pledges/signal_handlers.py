@@ -9,12 +9,23 @@ that reaches us twice (our view *and* Wagtail's signal) is applied once.
 
 from __future__ import annotations
 
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from wagtail.signals import published, workflow_approved, workflow_rejected
 
-from . import lifecycle
-from .models import ActionPlan, Pledge, ReviewStatus
+from . import counts, lifecycle
+from .models import (
+    ActionPlan,
+    Organisation,
+    Pledge,
+    Priority,
+    ProgressUpdate,
+    RestrictivePractice,
+    ReviewStatus,
+    Sector,
+    Strategy,
+)
 from .policy import get_policy
 
 COMMITMENT_MODELS = (ActionPlan, Pledge)
@@ -61,3 +72,24 @@ def approve_on_publish(sender, instance, revision=None, user=None, **kwargs):
     if user is None or not get_policy().can_review(user):
         return
     lifecycle.approve(instance, user)
+
+
+# -- directory cache -------------------------------------------------------------------
+
+def _bump_directory(sender, **kwargs):
+    counts.bump_directory_version()
+
+
+def _bump_directory_on_m2m(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        counts.bump_directory_version()
+
+
+# Everything the public plans directory shows. A bump is one UPDATE; the next
+# directory view then renders afresh.
+for _model in (ActionPlan, Priority, ProgressUpdate, Organisation, Sector, Strategy,
+               RestrictivePractice):
+    post_save.connect(_bump_directory, sender=_model, dispatch_uid=f"pledges-dir-{_model}")
+    post_delete.connect(_bump_directory, sender=_model, dispatch_uid=f"pledges-dird-{_model}")
+m2m_changed.connect(_bump_directory_on_m2m, sender=ActionPlan.practices.through,
+                    dispatch_uid="pledges-dir-practices")
