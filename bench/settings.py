@@ -17,3 +17,4 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
 # Delivery is a task worker's job after commit; benchmarks time the request's work.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+ROOT_URLCONF = "bench.urls"

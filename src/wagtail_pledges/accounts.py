@@ -23,7 +23,11 @@ def email_is_verified(user) -> bool:
     hook = pledges_settings.EMAIL_VERIFIED_HOOK
     if hook and import_string(hook)(user):
         return True
-    return MemberProfile.objects.filter(user=user, email_verified_at__isnull=False).exists()
+    try:
+        # Often already loaded with the user (select_related): no query then.
+        return user.pledges_profile.email_verified_at is not None
+    except MemberProfile.DoesNotExist:
+        return False
 
 
 def allauth_email_verified(user) -> bool:

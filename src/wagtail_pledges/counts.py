@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Case, Count, F, Value, When
 
 from .conf import pledges_settings
 from .models import ActionPlan, Counter, Membership, ReviewStatus, Status, Tier
@@ -44,12 +44,24 @@ def add(key: str, delta: int) -> None:
 
 
 def move_membership(tier: str, from_status: str | None, to_status: str | None) -> None:
+    """One member moved between statuses: both counters in one UPDATE."""
     if from_status == to_status:
         return
+    deltas = {}
     if from_status:
-        add(membership_key(tier, from_status), -1)
+        deltas[membership_key(tier, from_status)] = -1
     if to_status:
-        add(membership_key(tier, to_status), 1)
+        deltas[membership_key(tier, to_status)] = 1
+    updated = Counter.objects.filter(key__in=deltas).update(
+        value=F("value") + Case(*(When(key=k, then=Value(d)) for k, d in deltas.items()))
+    )
+    if updated < len(deltas):  # a key's first use: create the missing row(s)
+        existing = set(Counter.objects.filter(key__in=deltas).values_list("key", flat=True))
+        missing = [k for k in deltas if k not in existing]
+        # rows updated above already carry their delta; create only the missing
+        for k in missing:
+            add(k, deltas[k])
+    transaction.on_commit(invalidate)
 
 
 def directory_version() -> int:

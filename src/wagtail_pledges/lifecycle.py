@@ -80,12 +80,14 @@ def period_for(start: datetime.date) -> tuple[datetime.date, datetime.date]:
     return start, add_months(start, pledges_settings.COMMITMENT_PERIOD_MONTHS)
 
 
-def _lock(membership: Membership) -> Membership:
+def _lock(membership: Membership | int) -> Membership:
+    """Lock and (re)load a membership by instance or pk."""
+    pk = membership.pk if isinstance(membership, Membership) else membership
     # of=("self",): lock the membership row only, not the joined user row.
     return (
         Membership.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .get(pk=membership.pk)
+        .select_related("user", "user__pledges_profile")
+        .get(pk=pk)
     )
 
 
@@ -296,7 +298,7 @@ def _raise_if(errors: dict[str, list[str]]) -> None:
 
 
 def _submit(commitment: Commitment, actor, errors_for) -> tuple[Commitment, Membership, bool]:
-    membership = _lock(commitment.membership)
+    membership = _lock(commitment.membership_id)
     commitment = _lock_commitment(commitment, membership)
     if commitment.review_status in (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED):
         return commitment, membership, False
@@ -367,7 +369,7 @@ def submit_plan(plan: ActionPlan, actor) -> ActionPlan:
 @transaction.atomic
 def approve(commitment: Commitment, actor=None, reason: str = "") -> Commitment:
     """Approve and publish a submitted pledge or plan; the membership becomes active."""
-    membership = _lock(commitment.membership)
+    membership = _lock(commitment.membership_id)
     commitment = _lock_commitment(commitment, membership)
     return _approve_locked(commitment, membership, actor, reason)
 
@@ -383,17 +385,17 @@ def _approve_locked(commitment: Commitment, membership: Membership, actor, reaso
     start, end = period_for(today())
     model = type(commitment)
     # The previous period's commitment stays in history but leaves the site.
-    for previous in model.objects.filter(membership=membership, live=True).exclude(
-        pk=commitment.pk
-    ):
+    previous_live = model.objects.none() if commitment.sequence == 1 else (
+        model.objects.filter(membership=membership, live=True).exclude(pk=commitment.pk)
+    )
+    for previous in previous_live:
         _unpublish(previous, actor)
         if model is ActionPlan:
             counts.add(counts.PLANS_PUBLISHED, -1)
     commitment.review_status = ReviewStatus.APPROVED
     commitment.decided_at = timezone.now()
     commitment.period_start, commitment.period_end = start, end
-    commitment.save(update_fields=["review_status", "decided_at", "period_start", "period_end"])
-    _publish(commitment, actor)
+    _publish(commitment, actor, ["review_status", "decided_at", "period_start", "period_end"])
     if model is ActionPlan:
         counts.add(counts.PLANS_PUBLISHED, 1)
     old_status = membership.status
@@ -416,7 +418,7 @@ def request_changes(commitment: Commitment, actor, comment: str) -> Commitment:
     """Send a submitted pledge or plan back to the member with a comment."""
     if not (comment or "").strip():
         raise ValidationError({"comment": [_("Say what needs to change.")]})
-    membership = _lock(commitment.membership)
+    membership = _lock(commitment.membership_id)
     commitment = _lock_commitment(commitment, membership)
     if commitment.review_status == ReviewStatus.CHANGES_REQUESTED:
         return commitment
@@ -444,7 +446,7 @@ def decline(commitment: Commitment, actor, reason: str) -> Commitment:
     """Refuse a pledge or plan. A joining membership becomes declined."""
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Give a reason; the member will see it.")]})
-    membership = _lock(commitment.membership)
+    membership = _lock(commitment.membership_id)
     commitment = _lock_commitment(commitment, membership)
     if commitment.review_status == ReviewStatus.DECLINED:
         return commitment
@@ -532,10 +534,12 @@ def withdraw(membership: Membership, actor=None, reason: str = "") -> bool:
     return True
 
 
-def _publish(commitment: Commitment, actor) -> None:
+def _publish(commitment: Commitment, actor, changed_fields: list[str]) -> None:
+    """Save ``changed_fields`` and make the commitment live."""
     user = actor if _is_user(actor) else None
-    if commitment.get_latest_revision() is not None or is_reviewed(commitment):
+    if commitment.latest_revision_id is not None or is_reviewed(commitment):
         # Reviewed: publish through Wagtail, so history and comparison stay whole.
+        commitment.save(update_fields=changed_fields)
         revision = commitment.save_revision(user=user, clean=False)
         revision.publish(user=user, skip_permission_checks=True)
         commitment.refresh_from_db()
@@ -545,7 +549,8 @@ def _publish(commitment: Commitment, actor) -> None:
     commitment.last_published_at = now
     commitment.first_published_at = commitment.first_published_at or now
     commitment.save(update_fields=[
-        "live", "has_unpublished_changes", "last_published_at", "first_published_at"
+        *changed_fields, "live", "has_unpublished_changes", "last_published_at",
+        "first_published_at",
     ])
 
 

@@ -358,15 +358,21 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
             return self._render(request, self.step_templates["commit"], state, form=form)
         form = PledgeActionForm(request.POST, instance=pledge)
         if form.is_valid():
-            pledge = form.save_draft()
-            try:
-                lifecycle.submit_pledge(pledge, request.user)
-            except ValidationError as exc:
-                _add_service_errors(form, exc)
-            except lifecycle.TransitionError as exc:
-                messages.error(request, str(exc))
-                return HttpResponseRedirect(self.get_url(request))
-            else:
+            # One transaction: the typed draft is kept even if submitting is refused
+            # (submit_pledge runs in its own savepoint).
+            with transaction.atomic():
+                pledge = form.save_draft()
+                try:
+                    lifecycle.submit_pledge(pledge, request.user)
+                except ValidationError as exc:
+                    _add_service_errors(form, exc)
+                    submitted = False
+                except lifecycle.TransitionError as exc:
+                    messages.error(request, str(exc))
+                    return HttpResponseRedirect(self.get_url(request))
+                else:
+                    submitted = True
+            if submitted:
                 forget_standing(request.user)
                 return HttpResponseRedirect(self.step_url(request, self.journey(request)))
         return self._render(request, self.step_templates["commit"], state, form=form,

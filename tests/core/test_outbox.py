@@ -31,10 +31,11 @@ class RefusingBackend:
 
 
 def queue(key="k1"):
-    return outbox.queue_email(key, "lapsed", ["Someone@Example.org"], {
+    keys = outbox.queue_email(key, "lapsed", ["Someone@Example.org"], {
         "site_name": "Test", "dashboard_url": "http://x/", "subject_name": "S",
         "membership": None,
     })
+    return list(OutboxMessage.objects.filter(idempotency_key__in=keys))
 
 
 def test_queue_is_idempotent_and_normalises_recipient():

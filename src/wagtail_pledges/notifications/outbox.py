@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -49,60 +49,60 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def queue_email(
-    key: str, template: str, recipients: Iterable[str], context: dict
-) -> list[OutboxMessage]:
+def queue_email(key: str, template: str, recipients: Iterable[str], context: dict) -> list[str]:
     """Write one outbox row per recipient; delivery is scheduled after commit.
 
-    Safe to call twice with the same key: the second call finds the first rows.
+    Returns the rows' idempotency keys.
+
+    Safe to call twice with the same key: the insert skips rows whose
+    ``idempotency_key`` exists (one ``INSERT … ON CONFLICT DO NOTHING``), so the
+    first rows stand and nothing is queued twice.
     """
+    now = timezone.now()
     messages = []
     for to in sorted({r.strip().lower() for r in recipients if r and r.strip()}):
-        row_key = f"{key}:{to}"[:200]
-        existing = OutboxMessage.objects.filter(idempotency_key=row_key).first()
-        if existing:
-            messages.append(existing)
-            continue
         subject, text, html = render_email(template, {**context, "recipient": to})
-        try:
-            with transaction.atomic():
-                message = OutboxMessage.objects.create(
-                    idempotency_key=row_key, template=template, to=to,
-                    subject=subject[:255], body_text=text, body_html=html,
-                    next_attempt_at=timezone.now(),
-                )
-        except IntegrityError:
-            message = OutboxMessage.objects.get(idempotency_key=row_key)
-        else:
-            _schedule(message.pk)
-        messages.append(message)
-    return messages
+        messages.append(OutboxMessage(
+            idempotency_key=f"{key}:{to}"[:200], template=template, to=to,
+            subject=subject[:255], body_text=text, body_html=html, next_attempt_at=now,
+        ))
+    if messages:
+        OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    keys = [m.idempotency_key for m in messages]
+    if keys:
+        transaction.on_commit(lambda: _enqueue_keys(keys))
+    return keys
 
 
-def _schedule(message_id: int) -> None:
+def _enqueue_keys(keys: list[str]) -> None:
     from .tasks import send_outbox_message
 
-    transaction.on_commit(lambda: _enqueue(send_outbox_message, message_id))
+    for key in keys:
+        _enqueue(send_outbox_message, key)
 
 
-def _enqueue(task, message_id: int) -> None:
+def _enqueue(task, key: str) -> None:
     try:
-        task.enqueue(message_id)
+        task.enqueue(key)
     except Exception:  # the row stays pending; the next lifecycle run retries it
-        logger.exception("Could not enqueue outbox message %s", message_id)
+        logger.exception("Could not enqueue outbox message %s", key)
 
 
-def deliver(message_id: int) -> bool:
-    """Try to send one message now. Returns True when it was sent by this call."""
+def deliver(message_id: int | None = None, *, key: str | None = None) -> bool:
+    """Try to send one message (by pk or idempotency key) now.
+
+    Returns True when it was sent by this call.
+    """
     now = timezone.now()
+    target = {"pk": message_id} if key is None else {"idempotency_key": key}
     claimed = OutboxMessage.objects.filter(
-        pk=message_id, state__in=[State.PENDING, State.FAILED], next_attempt_at__lte=now
+        **target, state__in=[State.PENDING, State.FAILED], next_attempt_at__lte=now
     ).update(
         state=State.SENDING, attempts=F("attempts") + 1, next_attempt_at=None, claimed_at=now
     )
     if not claimed:
         return False
-    message = OutboxMessage.objects.get(pk=message_id)
+    message = OutboxMessage.objects.get(**target)
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,

@@ -9,5 +9,6 @@ from . import outbox
 
 
 @task()
-def send_outbox_message(message_id: int) -> bool:
-    return outbox.deliver(message_id)
+def send_outbox_message(idempotency_key: str) -> bool:
+    """Send one queued email (a no-op if it was sent already)."""
+    return outbox.deliver(key=idempotency_key)
