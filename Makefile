@@ -34,7 +34,7 @@ test-postgres: $(STAMP)
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q --create-db -m "not browser"
 
 test-browser: $(STAMP)
-	$(BIN)/python -m pytest -q -m browser
+	$(BIN)/python -m pytest -q -rs -m browser
 
 test-wheel: $(STAMP)
 	bash scripts/test_wheel.sh
