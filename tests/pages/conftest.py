@@ -30,17 +30,6 @@ def home(db):
     return home
 
 
-@pytest.fixture(autouse=True)
-def _plain_page_template(settings):
-    """The baseline page's template (the test site ships none of its own)."""
-    import os
-
-    templates = [dict(t) for t in settings.TEMPLATES]
-    templates[0]["DIRS"] = [*templates[0]["DIRS"],
-                            os.path.join(os.path.dirname(__file__), "templates")]
-    settings.TEMPLATES = templates
-
-
 @pytest.fixture
 def plain_page(home):
     return home.add_child(instance=PlainPage(title="About", slug="about", body="<p>Hi</p>"))
