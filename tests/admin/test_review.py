@@ -199,3 +199,14 @@ def test_publish_button_is_not_offered(client, reviewer):
     html = response.content.decode()
     assert 'name="action-publish"' not in html
     assert "Approve" in html  # Wagtail's workflow action is there
+
+
+def test_review_page_header_names_the_plan(client, reviewer):
+    from tests import factories as f
+
+    plan = f.submitted_plan()
+    client.force_login(reviewer)
+    response = client.get(f"/admin/membership/review/plan/{plan.pk}/")
+    labels = [item["label"] for item in response.context["breadcrumbs_items"]]
+    assert labels[-2:] == ["Review queue", "Review"]
+    assert str(plan) in response.content.decode()

@@ -86,7 +86,21 @@ class CommitmentMixin(ReviewerRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class ReviewQueueView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class ReviewBreadcrumbsMixin:
+    """Home › Review queue › this view, so the header names what is being reviewed."""
+
+    def get_breadcrumbs_items(self):
+        items = [*self.breadcrumbs_items]
+        if not isinstance(self, ReviewQueueView):
+            items.append({"url": reverse("wagtail_pledges_admin:review_queue"),
+                          "label": _("Review queue")})
+        items.append({"url": "", "label": self.get_page_title(),
+                      "sublabel": self.get_page_subtitle()})
+        return items
+
+
+class ReviewQueueView(ReviewerRequiredMixin, ReviewBreadcrumbsMixin, WagtailAdminTemplateMixin,
+                      TemplateView):
     """What awaits a decision, oldest first: plans, then pledges when they are reviewed."""
 
     page_title = _("Review queue")
@@ -109,7 +123,8 @@ class ReviewQueueView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, Template
         return context
 
 
-class ReviewView(CommitmentMixin, WagtailAdminTemplateMixin, TemplateView):
+class ReviewView(CommitmentMixin, ReviewBreadcrumbsMixin, WagtailAdminTemplateMixin,
+                 TemplateView):
     """One pledge or plan: its content, its history, and the three decisions."""
 
     header_icon = "tasks"
@@ -158,7 +173,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class DecisionView(CommitmentMixin, WagtailAdminTemplateMixin, FormView):
+class DecisionView(CommitmentMixin, ReviewBreadcrumbsMixin, WagtailAdminTemplateMixin, FormView):
     """POST a decision; GET shows its form. Outcomes and refusals become messages."""
 
     template_name = "wagtail_pledges/admin/decision.html"
