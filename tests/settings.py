@@ -80,8 +80,9 @@ TEMPLATES = [
 _db = dj_database_url.config(default="sqlite:///" + os.path.join(BASE_DIR, "test.sqlite3"))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
-    _db["TEST"] = {"NAME": os.path.join(BASE_DIR, "test-db.sqlite3")} if os.environ.get(
-        "PLEDGES_TEST_FILE_DB") else {}
+elif os.environ.get("PLEDGES_TEST_DB_NAME"):
+    # A nested test run (e.g. the modeladmin suite) must not clobber ours.
+    _db["TEST"] = {"NAME": os.environ["PLEDGES_TEST_DB_NAME"]}
 DATABASES = {"default": _db}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

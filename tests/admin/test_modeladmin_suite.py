@@ -1,5 +1,6 @@
 """Run the wagtail-modeladmin tests under their own settings, as part of `make test`."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ def test_modeladmin_suite_passes():
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
          "tests/contrib_modeladmin", "--ds=tests.settings_modeladmin"],
         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+        env={**os.environ, "PLEDGES_TEST_DB_NAME": "test_pledges_modeladmin"},
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "skipped" not in result.stdout
