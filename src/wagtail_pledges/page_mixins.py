@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from . import lifecycle
 from .accounts import email_is_verified
@@ -69,6 +69,33 @@ def journey_page_urls(individual_page=None, organisation_page=None, request=None
     Each argument may be a page, a page id, or ``None`` (then the first live page built
     from the matching mixin is used). At most two queries.
     """
+    cacheable = all(isinstance(v, int | None) for v in (individual_page, organisation_page))
+    if cacheable:
+        site = Site.find_for_request(request) if request is not None else None
+        key = (f"{JOURNEY_URLS_CACHE_PREFIX}{cache.get(JOURNEY_URLS_VERSION, 0)}:"
+               f"{getattr(site, 'pk', '')}:{individual_page}:{organisation_page}")
+        urls = cache.get(key)
+        if urls is None:
+            urls = _journey_page_urls(individual_page, organisation_page, request)
+            cache.set(key, urls, 300)
+        return urls
+    return _journey_page_urls(individual_page, organisation_page, request)
+
+
+# Page URLs change only when pages are published, moved or unpublished; those signals
+# bump this version (see signal_handlers), and entries expire after 5 minutes anyway.
+JOURNEY_URLS_CACHE_PREFIX = "wagtail_pledges:journey_urls:"
+JOURNEY_URLS_VERSION = "wagtail_pledges:journey_urls:version"
+
+
+def forget_journey_page_urls(**kwargs) -> None:
+    try:
+        cache.incr(JOURNEY_URLS_VERSION)
+    except ValueError:
+        cache.set(JOURNEY_URLS_VERSION, 1, None)
+
+
+def _journey_page_urls(individual_page, organisation_page, request):
     wanted = {"individual": individual_page, "organisation": organisation_page}
     ids = [value for value in wanted.values() if isinstance(value, int)]
     if ids:

@@ -12,7 +12,14 @@ from __future__ import annotations
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
-from wagtail.signals import published, workflow_approved, workflow_rejected
+from wagtail.signals import (
+    page_published,
+    page_unpublished,
+    post_page_move,
+    published,
+    workflow_approved,
+    workflow_rejected,
+)
 
 from . import counts, lifecycle
 from .models import (
@@ -93,3 +100,15 @@ for _model in (ActionPlan, Priority, ProgressUpdate, Organisation, Sector, Strat
     post_delete.connect(_bump_directory, sender=_model, dispatch_uid=f"pledges-dird-{_model}")
 m2m_changed.connect(_bump_directory_on_m2m, sender=ActionPlan.practices.through,
                     dispatch_uid="pledges-dir-practices")
+
+
+# -- journey page URLs (membership page's call to action) ------------------------------
+
+def _forget_journey_urls(sender, **kwargs):
+    from .page_mixins import forget_journey_page_urls
+
+    forget_journey_page_urls()
+
+
+for _signal in (page_published, page_unpublished, post_page_move):
+    _signal.connect(_forget_journey_urls, dispatch_uid=f"pledges-journey-{_signal}")

@@ -230,3 +230,15 @@ def test_awareness_video_block_needs_exactly_one_source():
         block.clean(block.to_python({"title": "No source"}))
     value = block.clean(block.to_python({"title": "OK", "video_url": "https://x.org/a.mp4"}))
     assert value.video_key.startswith("url:")
+
+
+def test_membership_page_links_follow_the_journey_page(client, membership_page,
+                                                       individual_page):
+    journey = individual_page
+    membership_page.individual_pledge_page = journey
+    membership_page.save_revision().publish()
+    assert journey.url in client.get(membership_page.url).content.decode()
+    journey.slug = "join-us-now"
+    journey.save_revision().publish()
+    journey.refresh_from_db()
+    assert "/join-us-now/" in client.get(membership_page.url).content.decode()
