@@ -313,12 +313,8 @@ def _submit(commitment: Commitment, actor, errors_for) -> tuple[Commitment, Memb
     commitment.save(update_fields=["review_status", "submitted_at"])
     if is_reviewed(commitment):
         commitment.save_revision(user=actor if _is_user(actor) else None, clean=False)
-    if membership.status in JOINING:
-        _set_status(membership, Status.SUBMITTED, "submit", actor,
-                    commitment=commitment.pk, sequence=commitment.sequence)
-    else:
-        _log(membership, "submit_renewal", actor, from_status=membership.status,
-             to_status=membership.status, commitment=commitment.pk, sequence=commitment.sequence)
+    _follow_review(membership, Status.SUBMITTED, "submit", actor,
+                   commitment=commitment.pk, sequence=commitment.sequence)
     if not is_reviewed(commitment):
         return commitment, membership, True
     workflow_state = commitment.current_workflow_state
@@ -413,30 +409,50 @@ def _approve_locked(commitment: Commitment, membership: Membership, actor, reaso
     return commitment
 
 
+def _follow_review(membership: Membership, to_status: str, action: str, actor,
+                   reason: str = "", **data) -> None:
+    """A joining membership's status follows its commitment's review; a current or
+    legacy one keeps its status, and the decision is only logged (as a renewal's)."""
+    if membership.status in JOINING:
+        _set_status(membership, to_status, action, actor, reason, **data)
+    else:
+        _log(membership, f"{action}_renewal", actor, reason, membership.status,
+             membership.status, **data)
+
+
+def _decide(commitment: Commitment, actor, text: str, *, to: str, allowed_from: tuple,
+            membership_status: str, action: str, field: str, required: str, refused: str,
+            cancel_workflow: bool) -> Commitment:
+    """Request changes or decline: the reviewer's text is required and shown to the member."""
+    if not (text or "").strip():
+        raise ValidationError({field: [required]})
+    membership = _lock(commitment.membership_id)
+    commitment = _lock_commitment(commitment, membership)
+    if commitment.review_status == to:
+        return commitment
+    if commitment.review_status not in allowed_from:
+        raise TransitionError(refused % commitment.get_review_status_display())
+    commitment.review_status = to
+    commitment.reviewer_comment = text.strip()
+    commitment.decided_at = timezone.now()
+    commitment.save(update_fields=["review_status", "reviewer_comment", "decided_at"])
+    if cancel_workflow and commitment.workflow_in_progress:
+        commitment.current_workflow_state.cancel(user=actor if _is_user(actor) else None)
+    _follow_review(membership, membership_status, action, actor, text,
+                   commitment=commitment.pk)
+    return commitment
+
+
 @transaction.atomic
 def request_changes(commitment: Commitment, actor, comment: str) -> Commitment:
     """Send a submitted pledge or plan back to the member with a comment."""
-    if not (comment or "").strip():
-        raise ValidationError({"comment": [_("Say what needs to change.")]})
-    membership = _lock(commitment.membership_id)
-    commitment = _lock_commitment(commitment, membership)
-    if commitment.review_status == ReviewStatus.CHANGES_REQUESTED:
-        return commitment
-    if commitment.review_status != ReviewStatus.SUBMITTED:
-        raise TransitionError(
-            _("Changes can only be requested on something awaiting review (this is %s).")
-            % commitment.get_review_status_display()
-        )
-    commitment.review_status = ReviewStatus.CHANGES_REQUESTED
-    commitment.reviewer_comment = comment.strip()
-    commitment.decided_at = timezone.now()
-    commitment.save(update_fields=["review_status", "reviewer_comment", "decided_at"])
-    if membership.status in JOINING:
-        _set_status(membership, Status.CHANGES_REQUESTED, "request_changes", actor, comment,
-                    commitment=commitment.pk)
-    else:
-        _log(membership, "request_changes", actor, comment, membership.status,
-             membership.status, commitment=commitment.pk)
+    commitment = _decide(
+        commitment, actor, comment, to=ReviewStatus.CHANGES_REQUESTED,
+        allowed_from=(ReviewStatus.SUBMITTED,), membership_status=Status.CHANGES_REQUESTED,
+        action="request_changes", field="comment", required=_("Say what needs to change."),
+        refused=_("Changes can only be requested on something awaiting review (this is %s)."),
+        cancel_workflow=False,
+    )
     notify.changes_requested(commitment)
     return commitment
 
@@ -444,29 +460,14 @@ def request_changes(commitment: Commitment, actor, comment: str) -> Commitment:
 @transaction.atomic
 def decline(commitment: Commitment, actor, reason: str) -> Commitment:
     """Refuse a pledge or plan. A joining membership becomes declined."""
-    if not (reason or "").strip():
-        raise ValidationError({"reason": [_("Give a reason; the member will see it.")]})
-    membership = _lock(commitment.membership_id)
-    commitment = _lock_commitment(commitment, membership)
-    if commitment.review_status == ReviewStatus.DECLINED:
-        return commitment
-    if commitment.review_status not in (ReviewStatus.SUBMITTED, ReviewStatus.CHANGES_REQUESTED):
-        raise TransitionError(
-            _("Only something under review can be declined (this is %s).")
-            % commitment.get_review_status_display()
-        )
-    commitment.review_status = ReviewStatus.DECLINED
-    commitment.reviewer_comment = reason.strip()
-    commitment.decided_at = timezone.now()
-    commitment.save(update_fields=["review_status", "reviewer_comment", "decided_at"])
-    if commitment.workflow_in_progress:
-        commitment.current_workflow_state.cancel(user=actor if _is_user(actor) else None)
-    if membership.status in JOINING:
-        _set_status(membership, Status.DECLINED, "decline", actor, reason,
-                    commitment=commitment.pk)
-    else:
-        _log(membership, "decline_renewal", actor, reason, membership.status,
-             membership.status, commitment=commitment.pk)
+    commitment = _decide(
+        commitment, actor, reason, to=ReviewStatus.DECLINED,
+        allowed_from=(ReviewStatus.SUBMITTED, ReviewStatus.CHANGES_REQUESTED),
+        membership_status=Status.DECLINED, action="decline", field="reason",
+        required=_("Give a reason; the member will see it."),
+        refused=_("Only something under review can be declined (this is %s)."),
+        cancel_workflow=True,
+    )
     notify.declined(commitment)
     return commitment
 
