@@ -229,13 +229,17 @@ def start_organisation(user, *, organisation: Organisation | None = None, actor=
 # -- validation of what is submitted ---------------------------------------------------
 
 
-def pledge_errors(pledge: Pledge) -> dict[str, list[str]]:
-    """What stops this pledge being submitted, by field. Empty when it may go."""
+def pledge_errors(pledge: Pledge, video_keys=None) -> dict[str, list[str]]:
+    """What stops this pledge being submitted, by field. Empty when it may go.
+
+    ``video_keys``: the awareness videos that count (a pledge page passes its own);
+    ``None`` counts any tracked video.
+    """
     from .videos import videos_watched
 
     errors: dict[str, list[str]] = {}
     required = pledges_settings.REQUIRED_VIDEOS
-    watched = videos_watched(pledge.user)
+    watched = videos_watched(pledge.user, video_keys)
     if watched < required:
         errors["videos"] = [
             _("Watch both awareness videos first (%(done)s of %(required)s watched).")
@@ -331,15 +335,19 @@ def _submit(commitment: Commitment, actor, errors_for) -> tuple[Commitment, Memb
 
 
 @transaction.atomic
-def submit_pledge(pledge: Pledge, actor=None) -> Pledge:
+def submit_pledge(pledge: Pledge, actor=None, video_keys=None) -> Pledge:
     """Submit an individual's action. Activates at once when nothing else is needed.
 
-    Raises ``ValidationError`` (by field) when the pledge is incomplete.
+    ``video_keys`` names the awareness videos that must have been watched (the pledge
+    page's own); ``None`` accepts any tracked videos. Raises ``ValidationError`` (by
+    field) when the pledge is incomplete.
     """
     from .accounts import email_is_verified, send_verification
 
     actor = actor or pledge.user
-    pledge, membership, changed = _submit(pledge, actor, pledge_errors)
+    pledge, membership, changed = _submit(
+        pledge, actor, lambda p: pledge_errors(p, video_keys)
+    )
     if not changed:
         return pledge
     notify.pledge_received(pledge)

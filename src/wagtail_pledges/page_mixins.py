@@ -390,7 +390,10 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
             with transaction.atomic():
                 pledge = form.save_draft()
                 try:
-                    lifecycle.submit_pledge(pledge, request.user)
+                    lifecycle.submit_pledge(
+                        pledge, request.user,
+                        video_keys=[video.video_key for video in self.video_blocks],
+                    )
                 except ValidationError as exc:
                     _add_service_errors(form, exc)
                     submitted = False

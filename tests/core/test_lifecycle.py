@@ -343,3 +343,12 @@ class TestWithdraw:
         again = lifecycle.start_individual(pledge.user)
         assert again.sequence == 2
         assert Pledge.objects.filter(user=pledge.user).count() == 2
+
+
+def test_only_the_pages_own_videos_count(user):
+    pledge = factories.complete_pledge(lifecycle.start_individual(user))  # video-1, video-2
+    with pytest.raises(ValidationError) as exc:
+        lifecycle.submit_pledge(pledge, user, video_keys=["doc:7", "doc:8"])
+    assert "0 of 2" in exc.value.message_dict["videos"][0]
+    lifecycle.submit_pledge(pledge, user, video_keys=["video-1", "video-2"])
+    assert Membership.objects.get(user=user).status == Status.ACTIVE
