@@ -28,7 +28,7 @@ lint: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests example_project bench
-	$(BIN)/python -m pytest -q -m "not postgres and not browser"
+	$(BIN)/python -m pytest -q -m "not postgres and not browser and not redis"
 
 test-postgres: $(STAMP)
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q --create-db -m "not browser"

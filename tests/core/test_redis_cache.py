@@ -1,0 +1,57 @@
+"""Counts and directory fragments through a shared Redis cache, as in production."""
+
+import pytest
+from django.core.cache import caches
+
+from tests import factories
+from wagtail_pledges.counts import get_counts
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db]
+
+REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/15",
+        "KEY_PREFIX": "pledges-tests",
+    }
+}
+
+
+@pytest.fixture
+def redis_cache(settings):
+    settings.CACHES = REDIS
+    cache = caches["default"]
+    try:
+        cache.clear()
+    except Exception as exc:  # noqa: BLE001 - a clear failure, not a silent skip
+        pytest.fail(f"Redis is not reachable on 127.0.0.1:6379 ({exc}); start it first")
+    yield cache
+    cache.clear()
+
+
+def test_counts_are_invalidated_after_each_transition(redis_cache,
+                                                      django_capture_on_commit_callbacks):
+    assert get_counts().individual_members == 0
+    assert redis_cache.get("wagtail_pledges:counts:v1") is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.active_individual()
+    assert redis_cache.get("wagtail_pledges:counts:v1") is None
+    assert get_counts().individual_members == 1
+
+
+def test_directory_fragment_is_shared_and_versioned(redis_cache, client):
+    from wagtail.models import Page, Site
+
+    from wagtail_pledges.pages.models import PlansIndexPage
+
+    root = Page.get_first_root_node()
+    index = root.add_child(instance=PlansIndexPage(title="Plans", slug="plans-redis"))
+    Site.objects.update_or_create(is_default_site=True,
+                                  defaults={"hostname": "testserver", "root_page": index})
+    first = factories.approved_plan()
+    assert first.organisation.name in client.get("/").content.decode()
+    keys = redis_cache._cache.get_client().keys("pledges-tests:*fragment*")
+    assert len(keys) == 1
+    second = factories.approved_plan()
+    body = client.get("/").content.decode()
+    assert second.organisation.name in body and first.organisation.name in body
