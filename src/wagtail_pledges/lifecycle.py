@@ -315,23 +315,27 @@ def _submit(commitment: Commitment, actor, errors_for) -> tuple[Commitment, Memb
     commitment.review_status = ReviewStatus.SUBMITTED
     commitment.submitted_at = timezone.now()
     commitment.save(update_fields=["review_status", "submitted_at"])
-    if is_reviewed(commitment):
-        commitment.save_revision(user=actor if _is_user(actor) else None, clean=False)
     _follow_review(membership, Status.SUBMITTED, "submit", actor,
                    commitment=commitment.pk, sequence=commitment.sequence)
-    if not is_reviewed(commitment):
-        return commitment, membership, True
+    if is_reviewed(commitment):
+        _enter_review(commitment, actor)
+    return commitment, membership, True
+
+
+def _enter_review(commitment: Commitment, actor) -> None:
+    """Record a revision (for history and comparison) and start or resume the workflow."""
+    user = actor if _is_user(actor) else None
+    commitment.save_revision(user=user, clean=False)
     workflow_state = commitment.current_workflow_state
     if workflow_state and workflow_state.status == workflow_state.STATUS_NEEDS_CHANGES:
         # A reviewer asked for changes through Wagtail's workflow: resubmitting
         # resumes that workflow (as Wagtail's own editor does) instead of starting
         # a second one, which Wagtail forbids.
-        workflow_state.resume(actor if _is_user(actor) else None)
-        return commitment, membership, True
+        workflow_state.resume(user)
+        return
     workflow = commitment.get_workflow()
-    if workflow and _is_user(actor) and not commitment.workflow_in_progress:
-        workflow.start(commitment, actor)
-    return commitment, membership, True
+    if workflow and user and not commitment.workflow_in_progress:
+        workflow.start(commitment, user)
 
 
 @transaction.atomic
