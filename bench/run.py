@@ -188,8 +188,8 @@ def submission_budget():
     full = threaded(post("/bench/submit/", form), clients)
     assert Membership.objects.filter(status="active", user__in=users).count() == SUBMISSIONS
     print(f"  bare insert      {bare:8.1f} /s  (POST → one INSERT)")
-    print(f"  pledge submitted {full:8.1f} /s  (POST → form, submit → active, event, groups, "
-          "2 emails queued)")
+    print(f"  pledge submitted {full:8.1f} /s  (POST → form, submit → active, 2 events, "
+          "groups, welcome email queued)")
     check("submission ≥ 40% of bare insert", full >= 0.4 * bare, f"{full / bare:.0%}")
 
 

@@ -12,9 +12,9 @@ def test_individual_from_nothing_to_active(outbox, django_capture_on_commit_call
     membership = Membership.objects.get(user=pledge.user)
     assert membership.status == Status.ACTIVE
     assert membership.period_end is not None
-    assert [t for t, _ in outbox()] == ["pledge_received", "approved"]
-    assert OutboxMessage.objects.filter(state="sent").count() == 2
-    assert len(mail.outbox) == 2
+    assert [t for t, _ in outbox()] == ["approved"]
+    assert OutboxMessage.objects.filter(state="sent").count() == 1
+    assert len(mail.outbox) == 1
     assert set(pledge.user.groups.values_list("name", flat=True)) == {
         "Members", "Individual members"
     }

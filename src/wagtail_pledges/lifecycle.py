@@ -354,11 +354,13 @@ def submit_pledge(pledge: Pledge, actor=None, video_keys=None) -> Pledge:
     )
     if not changed:
         return pledge
+    if not pledges_settings.INDIVIDUAL_REQUIRES_REVIEW and email_is_verified(pledge.user):
+        # Active at once: the welcome ("approved") email says it all, so the member
+        # gets one email, not a "received" and a "welcome" in the same minute.
+        return _approve_locked(pledge, membership, None, _("Email address verified"))
     notify.pledge_received(pledge)
     if pledges_settings.INDIVIDUAL_REQUIRES_REVIEW:
         notify.review_needed(pledge)
-    elif email_is_verified(pledge.user):
-        return _approve_locked(pledge, membership, None, _("Email address verified"))
     else:
         send_verification(pledge.user)
     return pledge

@@ -101,7 +101,8 @@ class TestIndividualJourney:
             ("start", "", "draft"), ("submit", "draft", "submitted"),
             ("approve", "submitted", "active"),
         ]
-        assert outbox() == [("pledge_received", user.email), ("approved", user.email)]
+        # active at once: one welcome email, not "received" and "welcome" together
+        assert outbox() == [("approved", user.email)]
         assert groups(user) == {"Members", "Individual members"}
 
     def test_unverified_member_waits_for_email_confirmation(self, outbox):
@@ -126,7 +127,7 @@ class TestIndividualJourney:
         pledge = factories.complete_pledge(lifecycle.start_individual(user))
         for _ in range(twice):
             lifecycle.submit_pledge(pledge, user)
-        assert len(outbox()) == 2
+        assert len(outbox()) == 1
         assert LifecycleEvent.objects.filter(action="approve").count() == 1
 
     def test_review_setting_keeps_individuals_waiting(self, user, reviewer, outbox, settings):
