@@ -130,7 +130,9 @@ def _set_status(membership: Membership, to_status: str, action: str, actor=None,
     membership.save(update_fields=["status", "status_changed_at", *also_save])
     counts.move_membership(membership.tier, old, to_status)
     event = _log(membership, action, actor, reason, old, to_status, **data)
-    if policy.membership_grants_benefits(membership) != had_benefits:
+    # Skip the group sync only between statuses without benefits (draft → submitted …).
+    # A legacy membership's benefits depend on the date, so leaving it always syncs.
+    if had_benefits or old == Status.LEGACY or policy.membership_grants_benefits(membership):
         sync_membership_groups(membership)
     return event
 

@@ -320,14 +320,17 @@ class TestTimeDriven:
     def test_legacy_lapses_after_deadline(self, settings):
         settings.WAGTAIL_PLEDGES = {"LEGACY_DEADLINE": "2026-09-30"}
         person = factories.UserFactory()
-        membership, _ = lifecycle.get_or_create_membership("individual", user=person)
-        lifecycle.mark_legacy(membership, None, "imported")
+        with freeze_time("2026-06-01"):
+            membership, _ = lifecycle.get_or_create_membership("individual", user=person)
+            lifecycle.mark_legacy(membership, None, "imported")
+        assert groups(person) == {"Members", "Individual members"}
         with freeze_time("2026-09-30"):
             assert lifecycle.run_daily()["lapsed"] == 0
         with freeze_time("2026-10-01"):
             assert lifecycle.run_daily()["lapsed"] == 1
         membership.refresh_from_db()
         assert membership.status == Status.LAPSED
+        assert groups(person) == set()  # benefits ended with the deadline
 
 
 class TestWithdraw:
