@@ -24,6 +24,7 @@ from wagtail.signals import (
 from . import counts, lifecycle
 from .models import (
     ActionPlan,
+    Membership,
     Organisation,
     Pledge,
     Priority,
@@ -112,3 +113,17 @@ def _forget_journey_urls(sender, **kwargs):
 
 for _signal in (page_published, page_unpublished, post_page_move):
     _signal.connect(_forget_journey_urls, dispatch_uid=f"pledges-journey-{_signal}")
+
+
+# -- counters when a membership row is deleted (e.g. its user was deleted) ------------
+
+@receiver(post_delete, sender=Membership, dispatch_uid="pledges-membership-deleted")
+def uncount_deleted_membership(sender, instance, **kwargs):
+    """Deleting a user or organisation deletes its membership: keep the counts true."""
+    counts.move_membership(instance.tier, instance.status, None)
+
+
+@receiver(post_delete, sender=ActionPlan, dispatch_uid="pledges-plan-deleted")
+def uncount_deleted_plan(sender, instance, **kwargs):
+    if instance.live and instance.review_status == ReviewStatus.APPROVED:
+        counts.add(counts.PLANS_PUBLISHED, -1)

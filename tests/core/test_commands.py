@@ -68,3 +68,25 @@ def test_import_legacy_command_errors(tmp_path):
 
 def test_send_outbox_command():
     assert "due=0" in run("pledges_send_outbox")
+
+
+def test_deleting_a_user_keeps_counts_true():
+    from wagtail_pledges.counts import recount
+
+    user = factories.active_individual().user
+    factories.active_individual()
+    user.delete()
+    live = {k: v for k, v in Counter.objects.values_list("key", "value") if v}
+    assert live == {k: v for k, v in recount().items() if v}
+    assert live["members:individual:active"] == 1
+
+
+def test_deleting_an_organisation_keeps_counts_true():
+    from wagtail_pledges.counts import recount
+
+    plan = factories.approved_plan()
+    factories.approved_plan()
+    plan.organisation.delete()
+    live = {k: v for k, v in Counter.objects.values_list("key", "value") if v}
+    assert live == {k: v for k, v in recount().items() if v}
+    assert live["plans:published"] == 1
