@@ -194,3 +194,16 @@ def test_outbox_is_read_only_with_retry(client, reviewer):
     client.post(bulk(OutboxMessage, "retry_outbox", message))
     message.refresh_from_db()
     assert message.state == OutboxMessage.State.PENDING
+
+
+def test_dashboard_panel_legacy_and_passed_deadline(client, reviewer, settings):
+    from wagtail_pledges import legacy
+
+    settings.WAGTAIL_PLEDGES = {"LEGACY_DEADLINE": "2020-09-30"}
+    legacy.import_signatories("kind,name,email,organisation,signed_on\n"
+                              "individual,Ann,ann@example.org,,2015-01-01\n")
+    client.force_login(reviewer)
+    html = client.get("/admin/").content.decode()
+    assert "The deadline passed on 30 September 2020" in html
+    panel_html = html[html.index("pledges-dashboard-heading"):]
+    assert "have not claimed yet</dt><dd>1</dd>" in panel_html

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 from wagtail.admin.ui.components import Component
 
+from ..conf import pledges_settings
 from ..counts import get_counts
+from ..models import LegacySignatory
 from .permissions import can_review, can_view_memberships
 from .reports import days_to_deadline
 
@@ -25,7 +27,12 @@ class MembershipSummaryPanel(Component):
         user = parent_context["request"].user
         return {
             "counts": get_counts(),
+            # The admin home, not a public page: one indexed count is fine here.
+            "unclaimed_signatories": LegacySignatory.objects.filter(
+                claimed_at__isnull=True
+            ).count(),
             "days_to_deadline": days_to_deadline(),
+            "deadline": pledges_settings.legacy_deadline,
             "review_queue_url": reverse("wagtail_pledges_admin:review_queue")
             if can_review(user) else None,
         }
