@@ -632,7 +632,14 @@ def run_daily(on: datetime.date | None = None) -> dict[str, int]:
 
 
 def _candidates(**filters) -> Iterable[Membership]:
-    return Membership.objects.filter(**filters).order_by("pk").iterator()
+    # A list, not a streaming cursor: each candidate is then changed in its own
+    # transaction, and SQLite gives no isolation between a connection's open cursor
+    # and its own writes. Every transition re-reads its row under lock anyway.
+    return list(
+        Membership.objects.filter(**filters)
+        .only("pk", "status", "period_end", "reminders_sent")
+        .order_by("pk")
+    )
 
 
 def _safely(fn, *args) -> int:
