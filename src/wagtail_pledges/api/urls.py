@@ -20,6 +20,7 @@ class PledgesSchemaView(SpectacularAPIView):
 
     permission_classes = [AllowAny]
     api_version = "1"
+    schema = None  # the schema document is not itself an endpoint of the API
 
     def get(self, request, *args, **kwargs):
         # Paths are generated under whatever prefix the site mounted us at.
