@@ -100,28 +100,38 @@ def _lock_commitment(commitment: Commitment, membership: Membership) -> Commitme
 
 
 def _log(membership, action, actor=None, reason="", from_status="", to_status="", **data):
-    return LifecycleEvent.objects.create(
-        membership=membership, action=action, actor=actor if _is_user(actor) else None,
-        reason=reason or "", from_status=from_status, to_status=to_status, data=data,
-    )
+    event = _event(membership, action, actor, reason, from_status, to_status, **data)
+    event.save()
+    return event
 
 
 def _is_user(actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
+def _event(membership, action, actor=None, reason="", from_status="", to_status="", **data):
+    return LifecycleEvent(
+        membership=membership, action=action, actor=actor if _is_user(actor) else None,
+        reason=reason or "", from_status=from_status, to_status=to_status, data=data,
+    )
+
+
 def _set_status(membership: Membership, to_status: str, action: str, actor=None,
-                reason: str = "", also_save: tuple[str, ...] = (), **data
-                ) -> LifecycleEvent | None:
+                reason: str = "", also_save: tuple[str, ...] = (),
+                before: LifecycleEvent | None = None, **data) -> LifecycleEvent | None:
     """Move a (locked) membership to ``to_status``. The only writer of ``status``.
 
     ``also_save`` names fields the caller changed on ``membership`` to write in the
-    same UPDATE.
+    same UPDATE. ``before`` is an earlier step of the same transition (submitted, on
+    the way to active) to record in the history: its event is written with this one,
+    and the row and counters move once, from the first status to the last.
     """
     old = membership.status
     if old == to_status:
         if also_save:
             membership.save(update_fields=list(also_save))
+        if before is not None:
+            before.save()
         return None
     policy = get_policy()
     had_benefits = policy.membership_grants_benefits(membership)
@@ -129,7 +139,9 @@ def _set_status(membership: Membership, to_status: str, action: str, actor=None,
     membership.status_changed_at = timezone.now()
     membership.save(update_fields=["status", "status_changed_at", *also_save])
     counts.move_membership(membership.tier, old, to_status)
-    event = _log(membership, action, actor, reason, old, to_status, **data)
+    via = before.to_status if before is not None and before.to_status else old
+    event = _event(membership, action, actor, reason, via, to_status, **data)
+    LifecycleEvent.objects.bulk_create([e for e in (before, event) if e is not None])
     # Skip the group sync only between statuses without benefits (draft → submitted …).
     # A legacy membership's benefits depend on the date, so leaving it always syncs.
     if had_benefits or old == Status.LEGACY or policy.membership_grants_benefits(membership):
@@ -303,7 +315,12 @@ def _raise_if(errors: dict[str, list[str]]) -> None:
 # -- review ----------------------------------------------------------------------------
 
 
-def _submit(commitment: Commitment, actor, errors_for) -> tuple[Commitment, Membership, bool]:
+def _prepare_submission(commitment: Commitment, errors_for
+                        ) -> tuple[Commitment, Membership, bool]:
+    """Lock, check and mark (in memory) a commitment as submitted.
+
+    Returns ``changed=False`` when it was already submitted or approved.
+    """
     membership = _lock(commitment.membership_id)
     commitment = _lock_commitment(commitment, membership)
     if commitment.review_status in (ReviewStatus.SUBMITTED, ReviewStatus.APPROVED):
@@ -316,12 +333,22 @@ def _submit(commitment: Commitment, actor, errors_for) -> tuple[Commitment, Memb
     _raise_if(errors_for(commitment))
     commitment.review_status = ReviewStatus.SUBMITTED
     commitment.submitted_at = timezone.now()
+    return commitment, membership, True
+
+
+def _record_submission(commitment: Commitment, membership: Membership, actor) -> None:
     commitment.save(update_fields=["review_status", "submitted_at"])
     _follow_review(membership, Status.SUBMITTED, "submit", actor,
                    commitment=commitment.pk, sequence=commitment.sequence)
     if is_reviewed(commitment):
         _enter_review(commitment, actor)
-    return commitment, membership, True
+
+
+def _submit(commitment: Commitment, actor, errors_for) -> tuple[Commitment, Membership, bool]:
+    commitment, membership, changed = _prepare_submission(commitment, errors_for)
+    if changed:
+        _record_submission(commitment, membership, actor)
+    return commitment, membership, changed
 
 
 def _enter_review(commitment: Commitment, actor) -> None:
@@ -351,15 +378,22 @@ def submit_pledge(pledge: Pledge, actor=None, video_keys=None) -> Pledge:
     from .accounts import email_is_verified, send_verification
 
     actor = actor or pledge.user
-    pledge, membership, changed = _submit(
-        pledge, actor, lambda p: pledge_errors(p, video_keys)
+    pledge, membership, changed = _prepare_submission(
+        pledge, lambda p: pledge_errors(p, video_keys)
     )
     if not changed:
         return pledge
     if not pledges_settings.INDIVIDUAL_REQUIRES_REVIEW and email_is_verified(pledge.user):
-        # Active at once: the welcome ("approved") email says it all, so the member
-        # gets one email, not a "received" and a "welcome" in the same minute.
-        return _approve_locked(pledge, membership, None, _("Email address verified"))
+        # Active at once. Submitted and approved are written together (one row update,
+        # one counter move, both events), and the welcome ("approved") email says it
+        # all: the member gets one email, not "received" and "welcome" together.
+        submitted = _event(membership, "submit", actor, "", membership.status,
+                           Status.SUBMITTED, commitment=pledge.pk, sequence=pledge.sequence)
+        if membership.status not in JOINING:  # a renewal: the status stays as it is
+            submitted.action, submitted.to_status = "submit_renewal", membership.status
+        return _approve_locked(pledge, membership, None, _("Email address verified"),
+                               submitted=submitted)
+    _record_submission(pledge, membership, actor)
     notify.pledge_received(pledge)
     if pledges_settings.INDIVIDUAL_REQUIRES_REVIEW:
         notify.review_needed(pledge)
@@ -386,7 +420,10 @@ def approve(commitment: Commitment, actor=None, reason: str = "") -> Commitment:
     return _approve_locked(commitment, membership, actor, reason)
 
 
-def _approve_locked(commitment: Commitment, membership: Membership, actor, reason: str):
+def _approve_locked(commitment: Commitment, membership: Membership, actor, reason: str,
+                    submitted: LifecycleEvent | None = None):
+    """``submitted``: the commitment was submitted in this same transaction and not
+    yet saved as such; its event is written with the approval's."""
     if commitment.review_status == ReviewStatus.APPROVED:
         return commitment
     if commitment.review_status != ReviewStatus.SUBMITTED:
@@ -407,7 +444,8 @@ def _approve_locked(commitment: Commitment, membership: Membership, actor, reaso
     commitment.review_status = ReviewStatus.APPROVED
     commitment.decided_at = timezone.now()
     commitment.period_start, commitment.period_end = start, end
-    _publish(commitment, actor, ["review_status", "decided_at", "period_start", "period_end"])
+    _publish(commitment, actor, ["review_status", "decided_at", "period_start", "period_end",
+                                 *(["submitted_at"] if submitted is not None else [])])
     if model is ActionPlan:
         counts.add(counts.PLANS_PUBLISHED, 1)
     old_status = membership.status
@@ -416,6 +454,7 @@ def _approve_locked(commitment: Commitment, membership: Membership, actor, reaso
     action = "approve" if old_status in JOINING else "renew"
     event = _set_status(membership, Status.ACTIVE, action, actor, reason,
                         also_save=("period_start", "period_end", "reminders_sent"),
+                        before=submitted,
                         commitment=commitment.pk, sequence=commitment.sequence,
                         period_end=end.isoformat())
     if event is None:  # an active member renewed early: still one event for the history
