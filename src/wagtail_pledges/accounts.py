@@ -12,6 +12,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from . import notify
 from .conf import pledges_settings
@@ -60,10 +61,10 @@ def confirm_email(raw_token: str, user=None):
 
     token = consume_token(raw_token, ActionToken.Purpose.VERIFY_EMAIL)
     if user is not None and user.is_authenticated and token.user_id != user.pk:
-        raise TokenError("This link was sent to a different account. Sign in as that account.")
+        raise TokenError(_("This link was sent to a different account. Sign in as that account."))
     target = token.user
     if target.email.lower() != token.email.lower():
-        raise TokenError("The account's email address has changed since this link was sent.")
+        raise TokenError(_("The account's email address has changed since this link was sent."))
     profile, _created = MemberProfile.objects.get_or_create(user=target)
     if profile.email_verified_at is None:
         profile.email_verified_at = timezone.now()

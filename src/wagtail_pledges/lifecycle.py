@@ -105,13 +105,14 @@ def _log(membership, action, actor=None, reason="", from_status="", to_status=""
     return event
 
 
-def _is_user(actor) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False)
+def _user(actor):
+    """The acting user, or None for the system (a command, a confirmed email link)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _event(membership, action, actor=None, reason="", from_status="", to_status="", **data):
     return LifecycleEvent(
-        membership=membership, action=action, actor=actor if _is_user(actor) else None,
+        membership=membership, action=action, actor=_user(actor),
         reason=reason or "", from_status=from_status, to_status=to_status, data=data,
     )
 
@@ -353,7 +354,7 @@ def _submit(commitment: Commitment, actor, errors_for) -> tuple[Commitment, Memb
 
 def _enter_review(commitment: Commitment, actor) -> None:
     """Record a revision (for history and comparison) and start or resume the workflow."""
-    user = actor if _is_user(actor) else None
+    user = _user(actor)
     commitment.save_revision(user=user, clean=False)
     workflow_state = commitment.current_workflow_state
     if workflow_state and workflow_state.status == workflow_state.STATUS_NEEDS_CHANGES:
@@ -492,7 +493,7 @@ def _decide(commitment: Commitment, actor, text: str, *, to: str, allowed_from: 
     commitment.decided_at = timezone.now()
     commitment.save(update_fields=["review_status", "reviewer_comment", "decided_at"])
     if cancel_workflow and commitment.workflow_in_progress:
-        commitment.current_workflow_state.cancel(user=actor if _is_user(actor) else None)
+        commitment.current_workflow_state.cancel(user=_user(actor))
     _follow_review(membership, membership_status, action, actor, text,
                    commitment=commitment.pk)
     return commitment
@@ -584,7 +585,7 @@ def withdraw(membership: Membership, actor=None, reason: str = "") -> bool:
             commitment.review_status = ReviewStatus.WITHDRAWN
             commitment.save(update_fields=["review_status"])
             if commitment.workflow_in_progress:
-                commitment.current_workflow_state.cancel(user=actor if _is_user(actor) else None)
+                commitment.current_workflow_state.cancel(user=_user(actor))
     _unpublish_current(membership, actor)
     _set_status(membership, Status.WITHDRAWN, "withdraw", actor, reason)
     return True
@@ -592,7 +593,7 @@ def withdraw(membership: Membership, actor=None, reason: str = "") -> bool:
 
 def _publish(commitment: Commitment, actor, changed_fields: list[str]) -> None:
     """Save ``changed_fields`` and make the commitment live."""
-    user = actor if _is_user(actor) else None
+    user = _user(actor)
     if commitment.latest_revision_id is not None or is_reviewed(commitment):
         # Reviewed: publish through Wagtail, so history and comparison stay whole.
         commitment.save(update_fields=changed_fields)
@@ -614,7 +615,7 @@ def _unpublish(commitment: Commitment, actor) -> None:
     # Who may do this was decided by the caller (the policy); Wagtail's own
     # snippet permissions are for its editing UI, not for lifecycle rules.
     UnpublishAction(
-        commitment, user=actor if _is_user(actor) else None, log_action=False
+        commitment, user=_user(actor), log_action=False
     ).execute(skip_permission_checks=True)
 
 
