@@ -12,6 +12,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -48,16 +49,14 @@ class TokenActionView(View):
 
     def post(self, request, token):
         if self.login_required and not request.user.is_authenticated:
-            return HttpResponseRedirect(
-                f"{reverse_login()}?next={request.path}"
-            )
+            return redirect_to_login(request.path)
         try:
             return self.perform(request, token)
         except TokenError as exc:
             return self.invalid(request, exc)
 
     def get_context(self, request, action_token):
-        return {"token": action_token, "login_url": f"{reverse_login()}?next={request.path}"}
+        return {"token": action_token, "login_url": redirect_to_login(request.path).url}
 
     def invalid(self, request, exc):
         return render(
@@ -66,13 +65,6 @@ class TokenActionView(View):
 
     def perform(self, request, token):
         raise NotImplementedError
-
-
-def reverse_login() -> str:
-    from django.conf import settings
-    from django.shortcuts import resolve_url
-
-    return resolve_url(settings.LOGIN_URL)
 
 
 class ConfirmEmailView(TokenActionView):
