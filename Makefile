@@ -6,7 +6,11 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 DEMO_SETTINGS := rrn.settings.dev
 
-.PHONY: demo test test-postgres test-wheel test-browser lint docs bench clean
+.PHONY: demo test test-postgres test-django6 test-wheel test-browser lint docs bench clean
+
+# The Django 6 leg needs Python >= 3.12: a python3.12 on PATH, or pyenv's.
+PYTHON_DJ6 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12))
+VENV_DJ6 ?= .venv-django6
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +37,18 @@ test: $(STAMP)
 test-postgres: $(STAMP)
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q --create-db -m "not browser"
 
+# The same suite on Python 3.12 with Django 6.x, in its own virtual environment.
+$(VENV_DJ6)/.installed: pyproject.toml example_project/pyproject.toml
+	@test -n "$(PYTHON_DJ6)" || { echo "test-django6: no Python 3.12 found (set PYTHON_DJ6)"; exit 1; }
+	$(PYTHON_DJ6) -m venv $(VENV_DJ6)
+	$(VENV_DJ6)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_DJ6)/bin/pip install --quiet -e ".[dev]" -e ./example_project "Django>=6,<7"
+	touch $@
+
+test-django6: $(VENV_DJ6)/.installed
+	$(VENV_DJ6)/bin/python -c "import django; assert django.VERSION[0] == 6, django.__version__; print('Django', django.__version__)"
+	$(VENV_DJ6)/bin/python -m pytest -q -m "not postgres and not browser and not redis"
+
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -rs -m browser
 
@@ -46,4 +62,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) site dist build example_project/db.sqlite3
+	rm -rf $(VENV) $(VENV_DJ6) site dist build example_project/db.sqlite3
