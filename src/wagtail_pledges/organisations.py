@@ -64,7 +64,8 @@ def save_plan_draft(plan: ActionPlan, *, user, public_summary: str, practices,
         priority_id = getattr(data.get("id"), "pk", data.get("id"))
         if priority_id in delete_ids:
             continue
-        # An id from another plan is never followed: that row is left alone.
+        # An id that is not one of this plan's is not followed: a new row is written
+        # and the other plan's row is left alone.
         priority = saved.get(priority_id) or Priority(plan=plan)
         for name in PRIORITY_FIELDS:
             setattr(priority, name, data[name])
