@@ -29,9 +29,11 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests example_project bench
+	$(BIN)/lint-imports
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests example_project bench
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -m "not postgres and not browser and not redis"
 
 test-postgres: $(STAMP)

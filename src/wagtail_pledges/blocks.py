@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 
 from .counts import get_counts
+from .cta import call_to_action
 from .policy import get_policy
 
 
@@ -85,8 +89,6 @@ class AwarenessVideoBlock(blocks.StructBlock):
         return value
 
     def get_context(self, value, parent_context=None):
-        from django.urls import reverse
-
         context = super().get_context(value, parent_context)
         context["progress_url"] = reverse("wagtail_pledges:video_progress")
         return context
@@ -134,8 +136,6 @@ class CallToActionBlock(blocks.StructBlock):
         template = "wagtail_pledges/blocks/call_to_action.html"
 
     def get_context(self, value, parent_context=None):
-        from .dashboard import call_to_action
-
         context = super().get_context(value, parent_context)
         context["cta"] = call_to_action(
             _request_user(parent_context),
@@ -167,9 +167,6 @@ class MembersOnlyBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
-        from django.conf import settings
-        from django.shortcuts import resolve_url
-
         context["is_member"] = get_policy().is_member(_request_user(parent_context))
         context["login_url"] = resolve_url(settings.LOGIN_URL)
         return context

@@ -1,15 +1,16 @@
-"""What the member dashboard shows, gathered in a fixed number of queries, and the
-call to action that adapts to whoever is looking.
+"""What the member dashboard shows, gathered in a fixed number of queries.
+
+The call to action lives in :mod:`wagtail_pledges.cta`; it is re-exported here for
+code that imported it from this module.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from .accounts import email_is_verified
+from .cta import CallToAction, call_to_action
 from .models import (
     ActionPlan,
     Membership,
@@ -17,78 +18,10 @@ from .models import (
     Pledge,
     ProgressUpdate,
     ReviewStatus,
-    Status,
-    Tier,
 )
 from .policy import get_policy
 
-# What each membership status asks of its member next, most urgent first.
-_NEXT_STEP = {
-    Status.CHANGES_REQUESTED: "finish",
-    Status.DRAFT: "finish",
-    Status.RENEWAL_DUE: "renew",
-    Status.LAPSED: "renew",
-    Status.LEGACY: "renew",
-    Status.SUBMITTED: "awaiting",
-    Status.ACTIVE: "member",
-}
-_URGENCY = ["finish", "renew", "awaiting", "member"]
-
-
-@dataclass(frozen=True)
-class CallToAction:
-    """What to invite the viewer to do.
-
-    ``kind`` is ``join``, ``finish``, ``renew``, ``awaiting`` or ``member``; ``tier``
-    says which membership it is about (``None`` for ``join``).
-    """
-
-    kind: str
-    tier: str | None = None
-    membership: Membership | None = None
-    individual_url: str = ""
-    organisation_url: str = ""
-    is_member: bool = False
-
-    @property
-    def url(self) -> str:
-        if self.tier == Tier.ORGANISATION:
-            return self.organisation_url
-        return self.individual_url
-
-
-def call_to_action(user, *, individual_page=None, organisation_page=None,
-                   request=None) -> CallToAction:
-    """Choose the call to action for ``user`` from their memberships and the policy.
-
-    Reads the policy's per-request standing (two queries for a signed-in user, none
-    for anyone else). Pages not given are found among live pages built from the
-    journey mixins.
-    """
-    from .page_mixins import journey_page_urls
-
-    policy = get_policy()
-    standing = policy.standing(user)
-    candidates = []
-    if standing.own is not None:
-        candidates.append(standing.own)
-    candidates.extend(
-        membership for role, membership in standing.organisations
-        if membership is not None and role.role == OrganisationRole.Role.ADMIN
-    )
-    steps = [(m, _NEXT_STEP.get(m.status)) for m in candidates]
-    steps = [(m, kind) for m, kind in steps if kind]
-    individual_url, organisation_url = journey_page_urls(
-        individual_page, organisation_page, request=request
-    )
-    common = {"individual_url": individual_url, "organisation_url": organisation_url,
-              "is_member": policy.is_member(user)}
-    if not steps:
-        if common["is_member"]:  # staff of a member organisation
-            return CallToAction("member", Tier.ORGANISATION, **common)
-        return CallToAction("join", **common)
-    membership, kind = min(steps, key=lambda step: _URGENCY.index(step[1]))
-    return CallToAction(kind, membership.tier, membership, **common)
+__all__ = ["CallToAction", "call_to_action", "dashboard_context", "post_progress_update"]
 
 
 def post_progress_update(user, body: str, *, pledge: Pledge | None = None,
@@ -122,9 +55,9 @@ def dashboard_context(user) -> dict:
     )
     plans = {
         plan.organisation_id: plan
-        for plan in ActionPlan.objects.filter(
-            organisation_id__in=[r.organisation_id for r in roles]
-        ).order_by("organisation_id", "sequence")
+        for plan in ActionPlan.objects.latest_per_organisation(
+            [r.organisation_id for r in roles]
+        )
     }
     admin_org_ids = [r.organisation_id for r in roles if r.role == OrganisationRole.Role.ADMIN]
     people: dict[int, list[OrganisationRole]] = {}

@@ -5,8 +5,8 @@ and :mod:`~wagtail_pledges.organisations` decide what may happen.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -23,6 +23,27 @@ from .models import (
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+class RedisplayMixin:
+    """A bound form that can be shown again as typed, without validating it.
+
+    Pass ``validate=False`` (e.g. after "add a priority", which is not a save): the
+    fields keep what was typed, ``errors`` is empty and ``is_valid()`` is ``False``.
+    """
+
+    def __init__(self, *args, validate: bool = True, **kwargs):
+        self.validate = validate
+        super().__init__(*args, **kwargs)
+
+    def full_clean(self):
+        if self.validate:
+            return super().full_clean()
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+
+    def is_valid(self) -> bool:
+        return self.validate and super().is_valid()
 
 
 class PledgeActionForm(forms.ModelForm):
@@ -81,7 +102,7 @@ class OrganisationForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(RedisplayMixin, forms.ModelForm):
     """The parts of an action plan that are not its priorities or sign-off."""
 
     class Meta:
@@ -98,7 +119,7 @@ class PlanForm(forms.ModelForm):
         self.fields["practices"].help_text = _("The practices your plan aims to reduce.")
 
 
-class PriorityForm(forms.ModelForm):
+class PriorityForm(RedisplayMixin, forms.ModelForm):
     class Meta:
         model = Priority
         fields = ["what", "strategy", "lead_role", "timescale_months", "success_measure"]
@@ -113,9 +134,54 @@ class PriorityForm(forms.ModelForm):
         self.fields["strategy"].empty_label = _("Choose a strategy")
 
 
+class BasePriorityFormSet(BaseInlineFormSet):
+    """A plan's priorities. ``validate=False`` shows the posted rows again, unchecked."""
+
+    def __init__(self, *args, validate: bool = True, **kwargs):
+        self.validate = validate
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "validate": self.validate}
+
+    def full_clean(self):
+        if self.validate:
+            return super().full_clean()
+        self._errors = []
+        self._non_form_errors = self.error_class(error_class="nonform", renderer=self.renderer)
+
+    @classmethod
+    def with_extra_row(cls, data, *, prefix: str, **kwargs):
+        """The posted rows again plus one empty row, not validated: "add a priority"
+        without JavaScript. ``max_num`` still bounds the rows."""
+        data = data.copy()
+        total_key = f"{prefix}-TOTAL_FORMS"
+        try:
+            total = int(data.get(total_key, 0))
+        except ValueError:
+            total = 0
+        data[total_key] = str(max(0, total) + 1)
+        return cls(data, prefix=prefix, validate=False, **kwargs)
+
+    def draft_priorities(self) -> dict:
+        """What :func:`~wagtail_pledges.organisations.save_plan_draft` needs, after
+        ``is_valid()``: the kept rows in order, and the saved rows marked for deletion."""
+        deleted = self.deleted_forms
+        kept = [form for form in self.forms if form not in deleted
+                and (form.instance.pk or form.has_changed())]
+        return {
+            "priorities": [
+                {**{name: form.cleaned_data[name] for name in PriorityForm.Meta.fields},
+                 "id": form.instance.pk}
+                for form in kept
+            ],
+            "delete": [form.instance.pk for form in deleted if form.instance.pk],
+        }
+
+
 PriorityFormSet = inlineformset_factory(
-    ActionPlan, Priority, form=PriorityForm, extra=0, can_delete=True,
-    min_num=0, max_num=30, validate_max=True,
+    ActionPlan, Priority, form=PriorityForm, formset=BasePriorityFormSet, extra=0,
+    can_delete=True, min_num=0, max_num=30, validate_max=True,
 )
 
 
@@ -147,32 +213,3 @@ class InviteStaffForm(forms.Form):
 
 class SetRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=OrganisationRole.Role.choices)
-
-
-class DirectoryFilterForm(forms.Form):
-    """Query-string filters of the published plans directory. Unknown values are errors."""
-
-    q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    sector = forms.ModelChoiceField(
-        label=_("Sector"), queryset=Sector.objects.all(), to_field_name="slug",
-        required=False, empty_label=_("Any sector"),
-    )
-    region = forms.ChoiceField(label=_("Region"), required=False)
-    strategy = forms.ModelChoiceField(
-        label=_("Strategy"), queryset=Strategy.objects.all(), to_field_name="slug",
-        required=False, empty_label=_("Any strategy"),
-    )
-    practice = forms.ModelChoiceField(
-        label=_("Restrictive practice"), queryset=RestrictivePractice.objects.all(),
-        to_field_name="slug", required=False, empty_label=_("Any practice"),
-    )
-
-    def __init__(self, *args, regions=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("Any region"))] + [(r, r) for r in regions]
-
-    def clean_q(self):
-        value = self.cleaned_data["q"].strip()
-        if "\x00" in value:
-            raise ValidationError(_("Search text cannot contain that character."))
-        return value

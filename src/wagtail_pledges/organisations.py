@@ -1,4 +1,5 @@
-"""People in organisations: invitations, roles, leaving. Benefits follow roles."""
+"""Organisations: their slugs, their action plan drafts, and the people in them
+(invitations, roles, leaving). Benefits follow roles."""
 
 from __future__ import annotations
 
@@ -7,16 +8,70 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import notify
 from .conf import pledges_settings
 from .groups import sync_user_groups
-from .models import ActionToken, LifecycleEvent, Organisation, OrganisationRole
+from .models import (
+    ActionPlan,
+    ActionToken,
+    LifecycleEvent,
+    Organisation,
+    OrganisationRole,
+    Priority,
+)
 from .policy import get_policy
 from .tokens import TokenError, consume_token, issue_token
 
 Role = OrganisationRole.Role
+
+#: What a member writes for each priority (the order is given by the list).
+PRIORITY_FIELDS = ("what", "strategy", "lead_role", "timescale_months", "success_measure")
+
+
+def unique_organisation_slug(name: str) -> str:
+    """A slug for a new organisation: its name, with a random tail if that is taken."""
+    base = slugify(name)[:180] or "organisation"
+    if not Organisation.objects.filter(slug=base).exists():
+        return base
+    return f"{base}-{get_random_string(6, 'abcdefghijklmnopqrstuvwxyz0123456789')}"
+
+
+@transaction.atomic
+def save_plan_draft(plan: ActionPlan, *, user, public_summary: str, practices,
+                    priorities: list[dict], delete: tuple = ()) -> ActionPlan:
+    """Save an editable plan's summary, practices and priorities, in one transaction.
+
+    ``priorities`` are in the order the member gave them; each holds the
+    :data:`PRIORITY_FIELDS` and, for one already saved, ``"id"``. ``delete`` lists the
+    saved priorities (or their ids) to remove. Only an admin of the organisation may
+    save, and only while the plan is open for the member to edit.
+    """
+    _require_admin(user, plan.organisation)
+    if not plan.is_editable_by_member:
+        raise ValidationError(_("This plan can no longer be edited."))
+    plan.public_summary = public_summary
+    # A ParentalManyToManyField: set in memory, written by the ClusterableModel's save().
+    plan.practices.set(practices)
+    plan.save()
+    delete_ids = {getattr(item, "pk", item) for item in delete}
+    saved = {p.pk: p for p in Priority.objects.filter(plan=plan)}
+    Priority.objects.filter(plan=plan, pk__in=delete_ids).delete()
+    for order, data in enumerate(priorities):
+        priority_id = getattr(data.get("id"), "pk", data.get("id"))
+        if priority_id in delete_ids:
+            continue
+        # An id that is not one of this plan's is not followed: a new row is written
+        # and the other plan's row is left alone.
+        priority = saved.get(priority_id) or Priority(plan=plan)
+        for name in PRIORITY_FIELDS:
+            setattr(priority, name, data[name])
+        priority.sort_order = order
+        priority.save()
+    return plan
 
 
 def _require_admin(user, organisation) -> None:

@@ -22,6 +22,7 @@ from wagtail.signals import (
 )
 
 from . import counts, lifecycle
+from .journey_urls import forget_journey_page_urls
 from .models import (
     ActionPlan,
     Membership,
@@ -106,8 +107,6 @@ m2m_changed.connect(_bump_directory_on_m2m, sender=ActionPlan.practices.through,
 # -- journey page URLs (membership page's call to action) ------------------------------
 
 def _forget_journey_urls(sender, **kwargs):
-    from .page_mixins import forget_journey_page_urls
-
     forget_journey_page_urls()
 
 

@@ -26,6 +26,7 @@ from django.views.generic import TemplateView
 from . import accounts, legacy, lifecycle, organisations, privacy
 from .dashboard import dashboard_context, post_progress_update
 from .forms import InviteStaffForm, ProgressUpdateForm, SetRoleForm
+from .journey_urls import journey_page_urls
 from .models import ActionPlan, ActionToken, Organisation, OrganisationRole, Pledge
 from .policy import get_policy
 from .tokens import TokenError, peek_token
@@ -211,8 +212,6 @@ class StartRenewalView(MemberActionView):
     """Start the next pledge (``tier=individual``) or plan (``organisation=<id>``)."""
 
     def act(self, request):
-        from .page_mixins import journey_page_urls
-
         individual_url, organisation_url = journey_page_urls(request=request)
         organisation_id = request.POST.get("organisation")
         if organisation_id:

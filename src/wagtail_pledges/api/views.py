@@ -4,7 +4,7 @@ Public reads (plans, counts, taxonomies) carry no personal data; ``me`` needs a
 signed-in user and shows only their own standing.
 """
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
@@ -14,16 +14,8 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from ..counts import get_counts
-from ..models import (
-    ActionPlan,
-    Membership,
-    OrganisationRole,
-    Priority,
-    ProgressUpdate,
-    RestrictivePractice,
-    Sector,
-    Strategy,
-)
+from ..directory import PlanDirectoryFilterSet
+from ..models import ActionPlan, ProgressUpdate, RestrictivePractice, Sector, Strategy
 from ..policy import get_policy
 from . import serializers
 
@@ -34,53 +26,17 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
 
 
-class PlanFilter(filters.FilterSet):
-    sector = filters.ModelChoiceFilter(
-        field_name="organisation__sector", to_field_name="slug", queryset=Sector.objects.all()
-    )
-    region = filters.CharFilter(field_name="organisation__region", lookup_expr="iexact")
-    strategy = filters.ModelChoiceFilter(
-        field_name="priorities__strategy", to_field_name="slug",
-        queryset=Strategy.objects.all(), distinct=True,
-    )
-    practice = filters.ModelChoiceFilter(
-        field_name="practices", to_field_name="slug",
-        queryset=RestrictivePractice.objects.all(), distinct=True,
-    )
-    q = filters.CharFilter(method="search", max_length=200)
-
-    class Meta:
-        model = ActionPlan
-        fields = ["sector", "region", "strategy", "practice", "q"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(organisation__name__icontains=value) | Q(public_summary__icontains=value)
-        )
-
-
-def published_plans():
-    return (
-        ActionPlan.objects.published()
-        .select_related("organisation__sector")
-        .prefetch_related(
-            "practices",
-            Prefetch("priorities", queryset=Priority.objects.select_related("strategy")),
-        )
-        .order_by("organisation__name", "pk")
-    )
-
-
 class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     """Published action plans: the public directory."""
 
     permission_classes = [permissions.AllowAny]
     pagination_class = Pagination
     filter_backends = [filters.DjangoFilterBackend]
-    filterset_class = PlanFilter
+    # The directory page's own FilterSet: a query string means the same in both.
+    filterset_class = PlanDirectoryFilterSet
 
     def get_queryset(self):
-        queryset = published_plans()
+        queryset = ActionPlan.objects.published_for_directory()
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 Prefetch("updates", queryset=ProgressUpdate.objects.order_by("-created_at"))
@@ -144,15 +100,14 @@ class MeView(APIView):
     def get(self, request):
         policy = get_policy()
         user = request.user
-        roles = OrganisationRole.objects.filter(user=user).select_related(
-            "organisation__membership"
-        )
+        # The policy's standing: the same rows it decides benefits from, read once.
+        standing = policy.standing(user)
         data = {
-            "membership": Membership.objects.filter(user=user).first(),
+            "membership": standing.own,
             "organisations": [
-                {"name": r.organisation.name, "slug": r.organisation.slug, "role": r.role,
-                 "status": getattr(getattr(r.organisation, "membership", None), "status", None)}
-                for r in roles
+                {"name": role.organisation.name, "slug": role.organisation.slug,
+                 "role": role.role, "status": getattr(membership, "status", None)}
+                for role, membership in standing.organisations
             ],
             "benefits": sorted(policy.benefits_for(user)),
             "is_member": policy.is_member(user),

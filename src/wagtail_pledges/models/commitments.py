@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -50,6 +50,32 @@ class CommitmentQuerySet(models.QuerySet):
 
     def awaiting_review(self):
         return self.filter(review_status=ReviewStatus.SUBMITTED).order_by("submitted_at")
+
+
+class ActionPlanQuerySet(CommitmentQuerySet):
+    """The plan queries the directory page, the API and the dashboards share."""
+
+    def published_for_directory(self):
+        """Approved, live plans with everything the directory shows, in constant queries."""
+        return (
+            self.published()
+            .select_related("organisation", "organisation__sector")
+            .prefetch_related(
+                "practices",
+                Prefetch("priorities", queryset=Priority.objects.select_related("strategy")
+                         .order_by("sort_order")),
+            )
+            .order_by("organisation__name", "pk")
+        )
+
+    def latest_per_organisation(self, organisation_ids=None):
+        """Each organisation's most recent plan (highest ``sequence``), in one query."""
+        queryset = self
+        if organisation_ids is not None:
+            queryset = queryset.filter(organisation_id__in=organisation_ids)
+        latest = (self.model._default_manager.filter(organisation_id=OuterRef("organisation_id"))
+                  .order_by("-sequence").values("pk")[:1])
+        return queryset.filter(pk=Subquery(latest))
 
 
 class Commitment(
@@ -151,6 +177,8 @@ class ActionPlan(index.Indexed, Commitment):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    objects = ActionPlanQuerySet.as_manager()
 
     search_fields = [
         index.SearchField("public_summary"),

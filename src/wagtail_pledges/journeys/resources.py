@@ -1,0 +1,43 @@
+"""Member resources: an index of resource pages, and the resource page itself."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+
+from ..blocks import ResourceBodyBlock
+
+
+class ResourceIndexPageMixin(models.Model):
+    """Lists member resources (its child pages)."""
+
+    intro = RichTextField(gettext_lazy("introduction"), blank=True)
+
+    pledges_panels = [FieldPanel("intro")]
+    template = "wagtail_pledges/pages/resource_index_page.html"
+
+    class Meta:
+        abstract = True
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Only public children: a private resource's title must not reach others.
+        context["resources"] = self.get_children().live().public().specific().order_by(
+            "path"
+        )
+        return context
+
+
+class ResourcePageMixin(models.Model):
+    """One member resource: a summary, a body and its documents."""
+
+    summary = models.TextField(gettext_lazy("summary"), blank=True, max_length=500)
+    body = StreamField(ResourceBodyBlock(), blank=True, verbose_name=gettext_lazy("body"))
+
+    pledges_panels = [FieldPanel("summary"), FieldPanel("body")]
+    template = "wagtail_pledges/pages/resource_page.html"
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,35 @@
+"""The directory page and the REST API filter with one FilterSet: same meaning in both."""
+
+import pytest
+
+from tests import factories
+from wagtail_pledges.directory import PlanDirectoryFilterSet
+from wagtail_pledges.models import ActionPlan
+
+pytestmark = pytest.mark.django_db
+API = "/api/pledges/v1/plans/"
+
+
+def test_region_means_the_same_on_the_page_and_in_the_api(client, plans_page):
+    factories.approved_plan()
+    other = factories.approved_plan()
+    other.organisation.region = "Wales"
+    other.organisation.save()
+    page = client.get(plans_page.url, {"region": "wales"})
+    assert page.status_code == 200
+    assert [p.pk for p in page.context["plans"]] == [other.pk]
+    assert [p["id"] for p in client.get(API, {"region": "wales"}).json()["results"]] == [
+        other.pk]
+    # An unknown region is an error in both, not an empty list in one of them.
+    assert client.get(plans_page.url, {"region": "Atlantis"}).status_code == 400
+    assert client.get(API, {"region": "Atlantis"}).status_code == 400
+
+
+def test_strategy_filter_lists_a_plan_once_however_many_priorities_match(client):
+    plan = factories.approved_plan()
+    assert plan.priorities.filter(strategy__slug="leadership").count() >= 2
+    body = client.get(API, {"strategy": "leadership"}).json()
+    assert body["count"] == 1 and len(body["results"]) == 1
+    filterset = PlanDirectoryFilterSet({"strategy": "leadership"},
+                                       queryset=ActionPlan.objects.published_for_directory())
+    assert filterset.is_valid() and list(filterset.qs) == [plan]
