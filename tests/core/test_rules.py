@@ -21,6 +21,7 @@ def test_no_move_starts_from_where_it_ends(table):
 def test_a_refused_move_names_the_current_state():
     with pytest.raises(TransitionError) as error:
         REVIEW_MOVES["approve"].check(ReviewStatus.DRAFT, current="Draft")
-    assert str(error.value) == "Only a submitted pledge or plan can be approved (this one is Draft)."
+    assert str(error.value) == (
+        "Only a submitted pledge or plan can be approved (this one is Draft).")
     assert error.value.code == "illegal_transition"
     assert REVIEW_MOVES["submit"].is_done(ReviewStatus.APPROVED)
