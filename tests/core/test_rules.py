@@ -15,6 +15,8 @@ def test_joining_and_may_start_come_from_the_table():
 @pytest.mark.parametrize("table", [MEMBERSHIP_MOVES, REVIEW_MOVES])
 def test_no_move_starts_from_where_it_ends(table):
     for name, move in table.items():
+        if name == "renew":  # an active member may renew early: a new period, same status
+            continue
         assert move.target not in move.sources, name
 
 
