@@ -76,7 +76,8 @@ MEMBERSHIP_MOVES: dict[str, Move] = {
     ),
     "restart": Move(_states(Status.DECLINED, Status.WITHDRAWN), Status.DRAFT,
                     _("Only a declined or withdrawn membership starts again.")),
-    # While joining, the membership follows the review of its commitment.
+    # While joining, the membership follows the review of its commitment: these
+    # list the statuses that follow it (the review table says what may start).
     "submit": Move(_JOINING, Status.SUBMITTED, _("Only a joining membership is submitted.")),
     "approve": Move(_JOINING, Status.ACTIVE, _("Only a joining membership is approved.")),
     "request_changes": Move(_JOINING, Status.CHANGES_REQUESTED,
