@@ -1,64 +1,34 @@
-"""Email verification. The site owns sign-up and login; we only need to know the
-address is really the member's.
+"""Email verification: confirming the link we sent.
 
-``WAGTAIL_PLEDGES["EMAIL_VERIFIED_HOOK"]`` lets a site that already verifies
-addresses (django-allauth, say) answer for us, so members are never asked twice.
+Whether an address is verified, and sending the link, live in
+:mod:`wagtail_pledges.email_verification` (the lifecycle asks them, so they sit
+below it); they are importable from here too, and
+``"wagtail_pledges.accounts.allauth_email_verified"`` stays a valid
+``EMAIL_VERIFIED_HOOK``.
 """
 
 from __future__ import annotations
 
-import datetime
-
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from . import notify
+from . import lifecycle
 from .conf import pledges_settings
+from .email_verification import allauth_email_verified, email_is_verified, send_verification
 from .models import ActionToken, MemberProfile, Pledge, ReviewStatus
-from .tokens import consume_token, issue_token
+from .tokens import TokenError, consume_token
 
-
-def email_is_verified(user) -> bool:
-    hook = pledges_settings.EMAIL_VERIFIED_HOOK
-    if hook and import_string(hook)(user):
-        return True
-    try:
-        # Often already loaded with the user (select_related): no query then.
-        return user.pledges_profile.email_verified_at is not None
-    except MemberProfile.DoesNotExist:
-        return False
-
-
-def allauth_email_verified(user) -> bool:
-    """A ready hook for sites on django-allauth: its verified primary address counts."""
-    from allauth.account.models import EmailAddress
-
-    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
-
-
-def send_verification(user) -> None:
-    """Email a confirmation link (single-use, expiring, stored hashed)."""
-    raw = issue_token(
-        ActionToken.Purpose.VERIFY_EMAIL,
-        user.email,
-        datetime.timedelta(hours=pledges_settings.EMAIL_TOKEN_MAX_AGE_HOURS),
-        user=user,
-    )
-    notify.verification(user, raw)
+__all__ = ["allauth_email_verified", "confirm_email", "email_is_verified", "send_verification"]
 
 
 @transaction.atomic
 def confirm_email(raw_token: str, user=None):
     """Use a confirmation link. Activates a submitted pledge waiting only for this.
 
-    ``user``, when given, must be the user the link was sent to.
-    Raises :class:`~wagtail_pledges.tokens.TokenError` for a bad link.
+    ``user``, when given, is the person signed in and must be the one the link was
+    sent to. Raises :class:`~wagtail_pledges.tokens.TokenError` for a bad link.
     """
-    from . import lifecycle
-    from .tokens import TokenError
-
     token = consume_token(raw_token, ActionToken.Purpose.VERIFY_EMAIL)
     if user is not None and user.is_authenticated and token.user_id != user.pk:
         raise TokenError(_("This link was sent to a different account. Sign in as that account."))
@@ -72,5 +42,5 @@ def confirm_email(raw_token: str, user=None):
     if not pledges_settings.INDIVIDUAL_REQUIRES_REVIEW:
         waiting = Pledge.objects.filter(user=target, review_status=ReviewStatus.SUBMITTED).first()
         if waiting:
-            lifecycle.approve(waiting, actor=None, reason="Email address confirmed")
+            lifecycle.approve(waiting, user=None, reason="Email address confirmed")
     return target

@@ -140,7 +140,8 @@ def _unique_slug(name: str) -> str:
 
 @transaction.atomic
 def claim(raw_token: str, user) -> Membership:
-    """Link a signatory to ``user`` and put the membership in ``legacy`` status."""
+    """Link a signatory to ``user`` (the person claiming) and put the membership in
+    ``legacy`` status."""
     token = consume_token(raw_token, ActionToken.Purpose.LEGACY_CLAIM)
     signatory = LegacySignatory.objects.select_for_update().get(pk=token.legacy_signatory_id)
     if signatory.claimed_at and signatory.membership_id:
@@ -153,12 +154,15 @@ def claim(raw_token: str, user) -> Membership:
             organisation=organisation, user=user, role=OrganisationRole.Role.ADMIN
         )
         membership, _c = lifecycle.get_or_create_membership(
-            Tier.ORGANISATION, organisation=organisation
+            Tier.ORGANISATION, organisation=organisation, user=user
         )
     else:
-        membership, _c = lifecycle.get_or_create_membership(Tier.INDIVIDUAL, user=user)
+        membership, _c = lifecycle.get_or_create_membership(
+            Tier.INDIVIDUAL, member=user, user=user
+        )
     if membership.status == Status.DRAFT:
-        lifecycle.mark_legacy(membership, user, _("Claimed the original pledge signature"))
+        lifecycle.mark_legacy(membership, user=user,
+                              reason=_("Claimed the original pledge signature"))
         membership.refresh_from_db()
     signatory.claimed_at = timezone.now()
     signatory.membership = membership

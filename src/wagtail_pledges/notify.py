@@ -8,13 +8,12 @@ caused it, so a repeated call never queues a second copy.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
 
 from .conf import pledges_settings
-from .models import ActionPlan, Membership, OrganisationRole, Tier
+from .models import ActionPlan, Membership
 from .notifications.outbox import queue_email
+from .policy import get_policy
 
 
 def absolute_url(path: str) -> str:
@@ -37,14 +36,9 @@ def base_context(**extra) -> dict:
     }
 
 
-def recipients_for(membership: Membership) -> list[str]:
-    if membership.tier == Tier.INDIVIDUAL:
-        return [membership.user.email] if membership.user and membership.user.email else []
-    return list(
-        OrganisationRole.objects.filter(
-            organisation_id=membership.organisation_id, role=OrganisationRole.Role.ADMIN
-        ).values_list("user__email", flat=True)
-    )
+def recipients_for(membership: Membership, event: str) -> list[str]:
+    """Who gets the email ``event`` about a membership: the policy decides."""
+    return get_policy().email_recipients(membership, event)
 
 
 def _kind(commitment) -> str:
@@ -56,7 +50,7 @@ def _commitment_email(template: str, commitment, stamp) -> None:
     queue_email(
         f"{template}:{_kind(commitment)}:{commitment.pk}:{stamp}",
         template,
-        recipients_for(membership),
+        recipients_for(membership, template),
         base_context(
             commitment=commitment, membership=membership, kind=_kind(commitment),
             subject_name=str(membership.subject),
@@ -86,10 +80,7 @@ def declined(commitment) -> None:
 
 def review_needed(commitment) -> None:
     """Tell the reviewers something is waiting for them."""
-    users = get_user_model().objects.filter(is_active=True)
-    group = Group.objects.filter(name=pledges_settings.REVIEWER_GROUP).first()
-    reviewers = users.filter(groups=group) if group else users.none()
-    emails = list(reviewers.exclude(email="").values_list("email", flat=True))
+    emails = get_policy().reviewer_recipients(commitment)
     try:
         review_url = absolute_url(reverse("wagtail_pledges_admin:review_queue"))
     except NoReverseMatch:
@@ -107,7 +98,7 @@ def renewal_due(membership: Membership, days: int) -> None:
     queue_email(
         f"renewal_due:{membership.pk}:{membership.period_end}:{days}",
         "renewal_due",
-        recipients_for(membership),
+        recipients_for(membership, "renewal_due"),
         base_context(membership=membership, days=days, subject_name=str(membership.subject)),
     )
 
@@ -116,7 +107,7 @@ def lapsed(membership: Membership) -> None:
     queue_email(
         f"lapsed:{membership.pk}:{membership.status_changed_at.isoformat()}",
         "lapsed",
-        recipients_for(membership),
+        recipients_for(membership, "lapsed"),
         base_context(membership=membership, subject_name=str(membership.subject)),
     )
 
@@ -131,12 +122,13 @@ def verification(user, raw_token: str) -> None:
     )
 
 
-def staff_invitation(organisation, email: str, inviter, raw_token: str) -> None:
+def staff_invitation(organisation, email: str, user, raw_token: str) -> None:
+    """``user`` is the admin who invites (``inviter`` in the email's context)."""
     queue_email(
         f"staff_invitation:{raw_token[:16]}",
         "staff_invitation",
         [email],
-        base_context(organisation=organisation, inviter=inviter,
+        base_context(organisation=organisation, inviter=user,
                      accept_url=url("accept_invitation", raw_token),
                      days=pledges_settings.INVITATION_MAX_AGE_DAYS),
     )

@@ -79,19 +79,23 @@ def _require_admin(user, organisation) -> None:
         raise PermissionDenied(_("Only an admin of this organisation can do that."))
 
 
-def _log(organisation, action, actor, **data) -> None:
+def _log(organisation, action, user, /, **data) -> None:
+    # Positional-only: ``data`` may hold a ``user`` key (whom the event is about).
     membership = getattr(organisation, "membership", None)
     if membership is not None:
         LifecycleEvent.objects.create(
-            membership=membership, action=action, actor=actor, from_status=membership.status,
+            membership=membership, action=action, actor=user, from_status=membership.status,
             to_status=membership.status, data=data,
         )
 
 
 @transaction.atomic
-def invite_staff(organisation: Organisation, email: str, inviter, role: str = Role.STAFF) -> None:
-    """Email an invitation to join the organisation (link → page → POST accept)."""
-    _require_admin(inviter, organisation)
+def invite_staff(organisation: Organisation, email: str, user, role: str = Role.STAFF) -> None:
+    """Email an invitation to join the organisation (link → page → POST accept).
+
+    ``user`` is the admin who invites; anyone else gets ``PermissionDenied``.
+    """
+    _require_admin(user, organisation)
     email = (email or "").strip()
     try:
         validate_email(email)
@@ -106,10 +110,10 @@ def invite_staff(organisation: Organisation, email: str, inviter, role: str = Ro
     raw = issue_token(
         ActionToken.Purpose.STAFF_INVITE, email,
         datetime.timedelta(days=pledges_settings.INVITATION_MAX_AGE_DAYS),
-        organisation=organisation, created_by=inviter, role=role,
+        organisation=organisation, created_by=user, role=role,
     )
-    _log(organisation, "invite", inviter, email=email, role=role)
-    notify.staff_invitation(organisation, email, inviter, raw)
+    _log(organisation, "invite", user, email=email, role=role)
+    notify.staff_invitation(organisation, email, user, raw)
 
 
 @transaction.atomic
@@ -134,12 +138,13 @@ def accept_invitation(raw_token: str, user) -> OrganisationRole:
 
 
 @transaction.atomic
-def set_role(organisation: Organisation, target_user, role: str, by) -> OrganisationRole:
-    _require_admin(by, organisation)
+def set_role(organisation: Organisation, member, role: str, user) -> OrganisationRole:
+    """Make ``member`` an admin or staff. ``user`` (the person acting) must be an admin."""
+    _require_admin(user, organisation)
     if role not in Role.values:
         raise ValidationError({"role": [_("Choose admin or staff.")]})
     row = OrganisationRole.objects.select_for_update().get(
-        organisation=organisation, user=target_user
+        organisation=organisation, user=member
     )
     if row.role == role:
         return row
@@ -147,8 +152,8 @@ def set_role(organisation: Organisation, target_user, role: str, by) -> Organisa
         raise ValidationError(_("An organisation needs at least one admin."))
     row.role = role
     row.save(update_fields=["role"])
-    _log(organisation, "set_role", by, user=target_user.pk, role=role)
-    sync_user_groups(target_user)
+    _log(organisation, "set_role", user, user=member.pk, role=role)
+    sync_user_groups(member)
     return row
 
 
@@ -162,15 +167,16 @@ def _admin_count(organisation) -> int:
 
 
 @transaction.atomic
-def remove_person(organisation: Organisation, target_user, by, *, force: bool = False) -> None:
-    """Remove someone (or leave, when ``by`` is ``target_user``). The last admin stays.
+def remove_person(organisation: Organisation, member, user, *, force: bool = False) -> None:
+    """Remove ``member`` (or leave, when ``user``, the person acting, is ``member``).
 
-    ``force`` is for erasure, where the person's right to go outranks the rule.
+    The last admin stays. ``force`` is for erasure, where the person's right to go
+    outranks the rule.
     """
-    if by != target_user:
-        _require_admin(by, organisation)
+    if user != member:
+        _require_admin(user, organisation)
     row = OrganisationRole.objects.select_for_update().filter(
-        organisation=organisation, user=target_user
+        organisation=organisation, user=member
     ).first()
     if row is None:
         return
@@ -179,5 +185,5 @@ def remove_person(organisation: Organisation, target_user, by, *, force: bool = 
             _("You are the last admin. Make someone else an admin before you leave.")
         )
     row.delete()
-    _log(organisation, "remove_person", by, user=target_user.pk)
-    sync_user_groups(target_user)
+    _log(organisation, "remove_person", user, user=member.pk)
+    sync_user_groups(member)

@@ -11,6 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -131,6 +133,30 @@ class MembershipPolicy:
         if user.is_superuser:
             return True
         return user.has_perm("wagtail_pledges.review_membership")
+
+    # -- who is emailed -----------------------------------------------------------
+
+    def email_recipients(self, membership: Membership, event: str) -> list[str]:
+        """Addresses for the email ``event`` about a membership (``approved``,
+        ``changes_requested``, ``declined``, ``lapsed``, ``renewal_due``,
+        ``pledge_received``, ``plan_submitted``): the member, or an organisation's
+        admins."""
+        if membership.tier == Tier.INDIVIDUAL:
+            return [membership.user.email] if membership.user and membership.user.email else []
+        return list(
+            OrganisationRole.objects.filter(
+                organisation_id=membership.organisation_id, role=OrganisationRole.Role.ADMIN
+            ).values_list("user__email", flat=True)
+        )
+
+    def reviewer_recipients(self, commitment) -> list[str]:
+        """Addresses told that ``commitment`` awaits review: active members of the
+        ``REVIEWER_GROUP`` group."""
+        group = Group.objects.filter(name=pledges_settings.REVIEWER_GROUP).first()
+        if group is None:
+            return []
+        reviewers = get_user_model().objects.filter(is_active=True, groups=group)
+        return list(reviewers.exclude(email="").values_list("email", flat=True))
 
 
 def forget_standing(user) -> None:

@@ -71,24 +71,28 @@ def export_member_data(user) -> dict:
 
 
 @transaction.atomic
-def erase_member(user, by=None) -> None:
-    """Anonymise ``user`` for good. Cannot be undone."""
-    membership = Membership.objects.filter(user=user).first()
+def erase_member(member, user=None) -> None:
+    """Anonymise ``member`` for good. Cannot be undone.
+
+    ``user`` is the person acting (default: ``member``, erasing themselves).
+    """
+    membership = Membership.objects.filter(user=member).first()
     if membership is not None:
-        lifecycle.withdraw(membership, by or user, "Member asked for their data to be erased")
-    for role in OrganisationRole.objects.filter(user=user).select_related("organisation"):
-        remove_person(role.organisation, user, user, force=True)
-    for pledge in Pledge.objects.filter(user=user):
+        lifecycle.withdraw(membership, user or member, "Member asked for their data to be erased")
+    for role in OrganisationRole.objects.filter(user=member).select_related("organisation"):
+        # The member leaves each organisation themselves: erasure is their right.
+        remove_person(role.organisation, member, member, force=True)
+    for pledge in Pledge.objects.filter(user=member):
         pledge.action = ""
         pledge.save(update_fields=["action"])
         pledge.revisions.all().delete()
-    ProgressUpdate.objects.filter(pledge__user=user).update(body="")
-    VideoProgress.objects.filter(user=user).delete()
+    ProgressUpdate.objects.filter(pledge__user=member).update(body="")
+    VideoProgress.objects.filter(user=member).delete()
     MemberProfile.objects.update_or_create(
-        user=user, defaults={"job_title": "", "region": "", "sector": None,
-                             "erased_at": timezone.now()},
+        user=member, defaults={"job_title": "", "region": "", "sector": None,
+                               "erased_at": timezone.now()},
     )
-    _anonymise_user(user)
+    _anonymise_user(member)
 
 
 def _anonymise_user(user) -> None:

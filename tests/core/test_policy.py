@@ -52,7 +52,7 @@ def test_submitted_has_benefits_only_when_allowed(settings):
 def test_legacy_benefits_end_at_the_deadline(settings):
     settings.WAGTAIL_PLEDGES = {"LEGACY_DEADLINE": "2020-09-30"}
     user = factories.UserFactory()
-    membership, _ = lifecycle.get_or_create_membership("individual", user=user)
+    membership, _ = lifecycle.get_or_create_membership("individual", member=user)
     lifecycle.mark_legacy(membership)
     with freeze_time("2020-09-30"):
         assert benefits(user) == {"resources", "forum"}

@@ -101,3 +101,13 @@ def test_export_and_erase(client):
 def test_dashboard_requires_login(client):
     response = client.get(reverse("wagtail_pledges:dashboard"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_starting_a_plan_for_someone_elses_organisation_is_403(client):
+    plan = factories.approved_plan()
+    staff = factories.UserFactory()
+    OrganisationRole.objects.create(organisation=plan.organisation, user=staff, role="staff")
+    client.force_login(staff)
+    response = client.post("/pledges/renew/", {"organisation": str(plan.organisation.pk)})
+    assert response.status_code == 403
+    assert plan.organisation.plans.count() == 1

@@ -161,10 +161,12 @@ def test_other_users_cannot_see_or_edit_a_plan(client, organisation_page):
             assert client.get(sub(organisation_page, f"plan/{plan.pk}/{path}")).status_code == 404
         assert client.post(sub(organisation_page, f"plan/{plan.pk}/"),
                            {"public_summary": "hijack"}).status_code == 404
+        # Not an admin of it: PermissionDenied from the lifecycle, a 403 (not a 500).
         assert client.post(sub(organisation_page, f"start/{plan.organisation.pk}/")
-                           ).status_code == 302
+                           ).status_code == 403
     plan.refresh_from_db()
     assert plan.public_summary == ""
+    assert ActionPlan.objects.filter(organisation=plan.organisation).count() == 1
     assert client.get(sub(organisation_page, "plan/999999/")).status_code == 404
 
 

@@ -1,4 +1,4 @@
-"""Queue emails as rows, deliver them after commit, retry with backoff.
+"""Queue emails as rows; the send task delivers them after commit (:mod:`.delivery`).
 
 Guarantees (see docs/explanation/outbox.md):
 
@@ -11,27 +11,25 @@ Guarantees (see docs/explanation/outbox.md):
 
 from __future__ import annotations
 
-import datetime
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from ..conf import pledges_settings
+from .delivery import STALE_SENDING, deliver, deliver_due, retry_now
 from .models import OutboxMessage
+from .tasks import send_outbox_message
+
+# Sending lives in .delivery (the task imports it); these names stay importable
+# from here, where callers have always found them.
+__all__ = ["STALE_SENDING", "deliver", "deliver_due", "queue_email", "render_email",
+           "retry_now"]
 
 logger = logging.getLogger(__name__)
-State = OutboxMessage.State
 TEMPLATE_DIR = "wagtail_pledges/emails"
-# A row left in "sending" this long was interrupted mid-send: we cannot know if the
-# server accepted it, so it is marked dead for a person to look at, never resent.
-STALE_SENDING = datetime.timedelta(minutes=15)
 
 
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
@@ -75,8 +73,6 @@ def queue_email(key: str, template: str, recipients: Iterable[str], context: dic
 
 
 def _enqueue_keys(keys: list[str]) -> None:
-    from .tasks import send_outbox_message
-
     for key in keys:
         _enqueue(send_outbox_message, key)
 
@@ -86,75 +82,3 @@ def _enqueue(task, key: str) -> None:
         task.enqueue(key)
     except Exception:  # the row stays pending; the next lifecycle run retries it
         logger.exception("Could not enqueue outbox message %s", key)
-
-
-def deliver(message_id: int | None = None, *, key: str | None = None) -> bool:
-    """Try to send one message (by pk or idempotency key) now.
-
-    Returns True when it was sent by this call.
-    """
-    now = timezone.now()
-    target = {"pk": message_id} if key is None else {"idempotency_key": key}
-    claimed = OutboxMessage.objects.filter(
-        **target, state__in=[State.PENDING, State.FAILED], next_attempt_at__lte=now
-    ).update(
-        state=State.SENDING, attempts=F("attempts") + 1, next_attempt_at=None, claimed_at=now
-    )
-    if not claimed:
-        return False
-    message = OutboxMessage.objects.get(**target)
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
-        from_email=pledges_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL,
-        to=[message.to],
-        headers={"X-Pledges-Message": message.idempotency_key[:100]},
-    )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
-    try:
-        email.send(fail_silently=False)
-    except Exception as exc:  # any transport error: record it and back off
-        _record_failure(message, exc)
-        return False
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        state=State.SENT, sent_at=timezone.now(), last_error=""
-    )
-    return True
-
-
-def _record_failure(message: OutboxMessage, exc: Exception) -> None:
-    attempts = message.attempts
-    if attempts >= pledges_settings.OUTBOX_MAX_ATTEMPTS:
-        state, next_at = State.DEAD, None
-    else:
-        delay = pledges_settings.OUTBOX_BACKOFF_SECONDS * (2 ** (attempts - 1))
-        state, next_at = State.FAILED, timezone.now() + datetime.timedelta(seconds=delay)
-    logger.warning("Outbox message %s failed (attempt %s): %s", message.pk, attempts, exc)
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        state=state, next_attempt_at=next_at, last_error=f"{type(exc).__name__}: {exc}"[:2000]
-    )
-
-
-def deliver_due(limit: int = 500) -> dict[str, int]:
-    """Send what is due (pending or failed past its backoff). Safe to run concurrently."""
-    now = timezone.now()
-    dead = OutboxMessage.objects.filter(
-        state=State.SENDING, claimed_at__lt=now - STALE_SENDING
-    ).update(state=State.DEAD, last_error="Interrupted while sending; not retried.")
-    due = list(
-        OutboxMessage.objects.filter(
-            state__in=[State.PENDING, State.FAILED], next_attempt_at__lte=now
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    sent = sum(1 for pk in due if deliver(pk))
-    return {"due": len(due), "sent": sent, "failed": len(due) - sent, "interrupted": dead}
-
-
-def retry_now(message_ids: Iterable[int]) -> int:
-    """Make failed or dead messages due again (an editor's "retry" action)."""
-    return OutboxMessage.objects.filter(
-        pk__in=list(message_ids), state__in=[State.FAILED, State.DEAD]
-    ).update(state=State.PENDING, next_attempt_at=timezone.now())

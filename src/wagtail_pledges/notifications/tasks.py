@@ -5,10 +5,10 @@ try:  # Django 6.0+
 except ImportError:  # Django 5.2: the django-tasks backport, same API
     from django_tasks import task
 
-from . import outbox
+from .delivery import deliver
 
 
 @task()
 def send_outbox_message(idempotency_key: str) -> bool:
     """Send one queued email (a no-op if it was sent already)."""
-    return outbox.deliver(key=idempotency_key)
+    return deliver(key=idempotency_key)

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from wagtail_pledges.notifications.outbox import deliver_due
+from wagtail_pledges.notifications.delivery import deliver_due
 
 
 class Command(BaseCommand):

@@ -1,0 +1,49 @@
+"""Is a member's email address verified? If not, send a confirmation link.
+
+The site owns sign-up and login; we only need to know the address is really the
+member's. ``WAGTAIL_PLEDGES["EMAIL_VERIFIED_HOOK"]`` lets a site that already
+verifies addresses (django-allauth, say) answer for us, so members are never asked
+twice. Using the link is :func:`wagtail_pledges.accounts.confirm_email`.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.module_loading import import_string
+
+from . import notify
+from .conf import pledges_settings
+from .models import ActionToken, MemberProfile
+from .tokens import issue_token
+
+
+def email_is_verified(user) -> bool:
+    hook = pledges_settings.EMAIL_VERIFIED_HOOK
+    if hook and import_string(hook)(user):
+        return True
+    try:
+        # Often already loaded with the user (select_related): no query then.
+        return user.pledges_profile.email_verified_at is not None
+    except MemberProfile.DoesNotExist:
+        return False
+
+
+def allauth_email_verified(user) -> bool:
+    """A ready hook for sites on django-allauth: its verified primary address counts."""
+    # Imported here because django-allauth is optional: only sites that name this
+    # hook in their settings have it installed.
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
+def send_verification(user) -> None:
+    """Email a confirmation link (single-use, expiring, stored hashed)."""
+    raw = issue_token(
+        ActionToken.Purpose.VERIFY_EMAIL,
+        user.email,
+        datetime.timedelta(hours=pledges_settings.EMAIL_TOKEN_MAX_AGE_HOURS),
+        user=user,
+    )
+    notify.verification(user, raw)

@@ -1,0 +1,142 @@
+"""The one writer of a membership's status, and the locks every transition takes.
+
+:func:`_set_status` is the only code that changes ``Membership.status``. In the same
+transaction it writes the :class:`~wagtail_pledges.models.LifecycleEvent`, moves
+the counters and re-syncs Django Groups; after commit it sends
+:data:`~wagtail_pledges.signals.membership_status_changed`.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .. import counts
+from ..groups import sync_membership_groups
+from ..models import LifecycleEvent, Membership, Pledge, Status
+from ..models.commitments import Commitment
+from ..policy import get_policy
+from ..signals import membership_status_changed
+
+logger = logging.getLogger(__name__)
+
+
+def _lock(membership: Membership | int) -> Membership:
+    """Lock and (re)load a membership by instance or pk."""
+    pk = membership.pk if isinstance(membership, Membership) else membership
+    # of=("self",): lock the membership row only, not the joined user row.
+    return (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "user__pledges_profile")
+        .get(pk=pk)
+    )
+
+
+def _lock_commitment(commitment: Commitment, membership: Membership) -> Commitment:
+    locked = type(commitment).objects.select_for_update().get(pk=commitment.pk)
+    locked.membership = membership  # already locked and loaded: no second query
+    if isinstance(locked, Pledge) and membership.user is not None:
+        locked.user = membership.user
+    return locked
+
+
+def _acting(user):
+    """The acting user, or None for the system (a command, a confirmed email link)."""
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _event(membership, action, user=None, reason="", from_status="", to_status="", **data):
+    return LifecycleEvent(
+        membership=membership, action=action, actor=_acting(user),
+        reason=reason or "", from_status=from_status, to_status=to_status, data=data,
+    )
+
+
+def _log(membership, action, user=None, reason="", from_status="", to_status="", **data):
+    """Record an event that changes no status (a renewal's review, a reminder)."""
+    event = _event(membership, action, user, reason, from_status, to_status, **data)
+    event.save()
+    return event
+
+
+def _announce(membership: Membership, old_status: str | None, new_status: str, user,
+              action: str) -> None:
+    """Send ``membership_status_changed`` once the surrounding transaction commits."""
+    transaction.on_commit(partial(
+        _send_status_changed, membership, old_status, new_status, _acting(user), action,
+    ))
+
+
+def _send_status_changed(membership, old_status, new_status, user, action) -> None:
+    # The change is committed: a failing receiver must not turn it into an error
+    # page, nor keep the other receivers (or the email task) from running.
+    for receiver, result in membership_status_changed.send_robust(
+        sender=Membership, membership=membership, old_status=old_status,
+        new_status=new_status, user=user, action=action,
+    ):
+        if isinstance(result, Exception):
+            logger.error("membership_status_changed receiver %r failed", receiver,
+                         exc_info=result)
+
+
+def _set_status(membership: Membership, to_status: str, action: str, user=None,
+                reason: str = "", also_save: tuple[str, ...] = (),
+                before: LifecycleEvent | None = None, **data) -> LifecycleEvent | None:
+    """Move a (locked) membership to ``to_status``. The only writer of ``status``.
+
+    ``also_save`` names fields the caller changed on ``membership`` to write in the
+    same UPDATE. ``before`` is an earlier step of the same transition (submitted, on
+    the way to active) to record in the history: its event is written with this one,
+    and the row and counters move once, from the first status to the last.
+    """
+    old = membership.status
+    if old == to_status:
+        if also_save:
+            membership.save(update_fields=list(also_save))
+        if before is not None:
+            before.save()
+        return None
+    policy = get_policy()
+    had_benefits = policy.membership_grants_benefits(membership)
+    membership.status = to_status
+    membership.status_changed_at = timezone.now()
+    membership.save(update_fields=["status", "status_changed_at", *also_save])
+    counts.move_membership(membership.tier, old, to_status)
+    via = before.to_status if before is not None and before.to_status else old
+    event = _event(membership, action, user, reason, via, to_status, **data)
+    LifecycleEvent.objects.bulk_create([e for e in (before, event) if e is not None])
+    # Skip the group sync only between statuses without benefits (draft → submitted …).
+    # A legacy membership's benefits depend on the date, so leaving it always syncs.
+    if had_benefits or old == Status.LEGACY or policy.membership_grants_benefits(membership):
+        sync_membership_groups(membership)
+    _announce(membership, old, to_status, user, action)
+    return event
+
+
+def get_or_create_membership(tier: str, *, member=None, organisation=None,
+                             user=None) -> tuple[Membership, bool]:
+    """The membership of ``member`` (a person) or ``organisation``, created in ``draft``.
+
+    ``user`` is the person acting (recorded on the ``start`` event); it defaults to
+    ``member``.
+    """
+    if (member is None) == (organisation is None):
+        raise TypeError("get_or_create_membership() needs exactly one of member= or "
+                        "organisation=")
+    subject = {"user": member} if member is not None else {"organisation": organisation}
+    membership = Membership.objects.filter(**subject).first()
+    if membership:
+        return membership, False
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(tier=tier, status=Status.DRAFT, **subject)
+    except IntegrityError:  # a concurrent request created it first
+        return Membership.objects.get(**subject), False
+    counts.move_membership(tier, None, Status.DRAFT)
+    acting = user if user is not None else member
+    _log(membership, "start", acting, to_status=Status.DRAFT)
+    _announce(membership, None, Status.DRAFT, acting, "start")
+    return membership, True
