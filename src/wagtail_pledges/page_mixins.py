@@ -59,6 +59,7 @@ from .models import (
     VideoProgress,
 )
 from .policy import forget_standing, get_policy
+from .visibility import resources_for
 
 # -- helpers shared by the journeys ----------------------------------------------------
 
@@ -856,10 +857,7 @@ class ResourceIndexPageMixin(models.Model):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Only public children: a private resource's title must not reach others.
-        context["resources"] = self.get_children().live().public().specific().order_by(
-            "path"
-        )
+        context["resources"] = resources_for(self, request)
         return context
 
 
