@@ -214,6 +214,9 @@ def refuse_hidden_page(page, request, serve_args=None, serve_kwargs=None):
     if getattr(request.user, "is_authenticated", False):
         response = permission_denied(request, PermissionDenied())
     else:
+        # Wagtail's own login redirect, so WAGTAIL_FRONTEND_LOGIN_URL is honoured. Its
+        # hooks module loads models at import, and this module is imported while
+        # models load (blocks use it), so it is imported here, when a page is served.
         from wagtail.wagtail_hooks import require_wagtail_login
 
         response = require_wagtail_login(next=request.get_full_path())

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group
+from django.http import HttpResponse
 from django.test import RequestFactory
 from freezegun import freeze_time
 from wagtail.documents import get_document_model
@@ -26,7 +27,7 @@ from wagtail_pledges import lifecycle
 from wagtail_pledges.groups import managed_groups, sync_user_groups
 from wagtail_pledges.models import OrganisationRole
 from wagtail_pledges.pages.models import ResourcePage
-from wagtail_pledges.visibility import menu_pages, search_pages
+from wagtail_pledges.visibility import menu_pages, private_if_gated, search_pages
 
 DEADLINE = datetime.date.today() + datetime.timedelta(days=3)
 AFTER_DEADLINE = DEADLINE + datetime.timedelta(days=1)
@@ -240,6 +241,9 @@ def test_menus_show_only_visible_pages(visitor, site, home):
     titles = [p.title for p in menu_pages(home, request)]
     assert "Public about" in titles
     assert (AREA in titles) is spec.member
+    # A member's menu names a private page: whatever shows it must not be shared-cached.
+    response = private_if_gated(request, HttpResponse("menu"))
+    assert ("no-store" in response.get("Cache-Control", "")) is spec.member
 
 
 def test_search_helper(visitor, site):
