@@ -277,6 +277,8 @@ def test_wagtail_api_pages(visitor, site):
         detail = client.get(f"/api/v2/pages/{_page_for(site, title).pk}/")
         assert detail.status_code == (200 if title in allowed_titles(spec) else 404)
         assert (title in detail.content.decode()) is (title in allowed_titles(spec))
+        found = client.get("/api/v2/pages/find/", {"html_path": _page_for(site, title).url})
+        assert found.status_code == (302 if title in allowed_titles(spec) else 404)
     if user is not None:
         assert_private(response)
 
