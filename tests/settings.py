@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "wagtail_pledges.pages",
     "wagtail_pledges.api",
     "rest_framework",
+    "wagtail.api.v2",
     "drf_spectacular",
     "django_filters",
     "wagtail.contrib.forms",

@@ -3,10 +3,23 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from rrn.site.views import search
+from wagtail_pledges.api.wagtail_v2 import (
+    DocumentsAPIViewSet,
+    ImagesAPIViewSet,
+    PagesAPIViewSet,
+)
+
+# Wagtail's API v2, with private pages and restricted collections filtered by the
+# membership policy (the package's subclasses of Wagtail's viewsets).
+api_router = WagtailAPIRouter("wagtailapi")
+api_router.register_endpoint("pages", PagesAPIViewSet)
+api_router.register_endpoint("documents", DocumentsAPIViewSet)
+api_router.register_endpoint("images", ImagesAPIViewSet)
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -14,6 +27,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("pledges/", include("wagtail_pledges.urls")),
     path("api/pledges/", include("wagtail_pledges.api.urls")),
+    path("api/v2/", api_router.urls),
     path("search/", search, name="search"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
 ]

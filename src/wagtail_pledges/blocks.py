@@ -16,12 +16,14 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.stream_block import StreamBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 
 from .counts import get_counts
 from .cta import call_to_action
 from .policy import get_policy
+from .visibility import collection_is_restricted, mark_gated
 
 
 def _request_user(parent_context):
@@ -165,8 +167,33 @@ class MembersOnlyBlock(blocks.StructBlock):
         label = _("Members-only content")
         template = "wagtail_pledges/blocks/members_only.html"
 
+    def clean(self, value):
+        """A document in members-only content must live in a restricted collection.
+
+        Otherwise its URL serves it to anyone who has the link, whatever the block
+        shows; the editor is told which document and what to do.
+        """
+        value = super().clean(value)
+        errors = {}
+        for index, child in enumerate(value.get("content") or []):
+            document = child.value if child.block_type == "document" else None
+            if document is not None and not collection_is_restricted(document.collection):
+                errors[index] = ValidationError(_(
+                    "“%(document)s” is in the collection “%(collection)s”, which anyone "
+                    "can download from. Move it to a collection restricted to members "
+                    "(Settings → Collections → Privacy), or link it outside the "
+                    "members-only block."
+                ) % {"document": document.title, "collection": document.collection.name})
+        if errors:
+            raise StructBlockValidationError(
+                block_errors={"content": StreamBlockValidationError(block_errors=errors)}
+            )
+        return value
+
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
+        # The page now differs per viewer: keep it out of shared caches.
+        mark_gated((parent_context or {}).get("request"))
         context["is_member"] = get_policy().is_member(_request_user(parent_context))
         context["login_url"] = resolve_url(settings.LOGIN_URL)
         return context

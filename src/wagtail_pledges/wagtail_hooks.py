@@ -11,6 +11,7 @@ from .admin.menu import reports_menu_item
 from .admin.panels import add_membership_panel
 from .admin.viewsets import MembershipViewSetGroup, hide_lifecycle_actions
 from .models import ActionPlan, Membership, OutboxMessage, Pledge
+from .visibility import private_when_gated, refuse_hidden_page
 
 for _model in (Membership, OutboxMessage):
     register_permission_policy(_model, permissions.ReadOnlyPermissionPolicy(_model))
@@ -25,6 +26,11 @@ def register_pledges_admin_urls():
 
 hooks.register("register_admin_menu_item", reports_menu_item)
 hooks.register("construct_homepage_panels", add_membership_panel)
+
+# Private pages: the policy decides (see wagtail_pledges.visibility); gated responses
+# are never cached for anyone else.
+hooks.register("before_serve_page", refuse_hidden_page)
+hooks.register("on_serve_page", private_when_gated)
 
 # A site on wagtail-modeladmin gets its listings from wagtail_pledges.contrib.modeladmin
 # instead: never two "Membership" menus.

@@ -104,3 +104,53 @@ def test_site_carries_the_facts_and_the_plans(demo):
         assert video["name"].endswith(".mp4")
         assert 0 < video["size"] <= 300 * 1024
         assert video["captions"]
+
+
+PRIVACY = r"""
+import json
+from django.contrib.auth import get_user_model
+from django.test import Client
+from wagtail.models import Page, PageViewRestriction
+page = Page.objects.get(slug="members-case-studies")
+index = page.get_parent()
+name = "case studies: what reduced restraint"  # no character HTML would escape
+def visit(email):
+    client = Client()
+    if email:
+        client.force_login(get_user_model().objects.get(email=email))
+    def text(url):
+        return client.get(url).content.decode()
+    response = client.get(page.url)
+    return {
+        "status": response.status_code,
+        "names_it": name in response.content.decode(),
+        "cache": response.get("Cache-Control", ""),
+        "search": name in text("/search/?query=case+studies"),
+        "index": name in text(index.url),
+        "sitemap": page.url in text("/sitemap.xml"),
+        "api": name in text(f"/api/v2/pages/?child_of={index.pk}"),
+        "home_menu": name in text("/"),
+    }
+print(json.dumps({
+    "restricted_to": list(PageViewRestriction.objects.filter(page=page)
+                          .values_list("groups__name", flat=True)),
+    "anonymous": visit(None), "non_member": visit("editor@rrn.example"),
+    "member": visit("member@rrn.example"),
+}))
+"""
+
+
+def test_demo_has_a_private_page_that_leaves_no_trace(demo):
+    env, _output = demo
+    seen = shell_json(env, PRIVACY)
+    assert seen["restricted_to"] == ["Members"]
+    member = seen["member"]
+    assert member["status"] == 200 and member["names_it"]
+    assert member["search"] and member["index"] and member["api"]
+    assert "no-store" in member["cache"]
+    for visitor in ("anonymous", "non_member"):
+        found = seen[visitor]
+        assert found["status"] == (302 if visitor == "anonymous" else 403)
+        assert not any(found[k] for k in ("names_it", "search", "index", "sitemap", "api",
+                                          "home_menu")), (visitor, found)
+    assert not member["sitemap"]  # the sitemap is for everyone: never a private page

@@ -220,8 +220,8 @@ def _build_pledge_pages(child, home, videos, resources) -> None:
         title="Member resources", slug="resources", show_in_menus=True,
         search_description="Guides and tools on the Six Core Strategies, action plans "
                            "and debriefing.",
-        intro=html("Guides and tools for members. Anyone can read the summaries; the "
-                   "documents are for members."),
+        intro=html("Guides and tools for members. Anyone can read the summaries of most "
+                   "of them; the documents, and some resources, are for members."),
     ))
     for resource in resources:
         child(index, ResourcePage(
@@ -237,6 +237,44 @@ def _build_pledge_pages(child, home, videos, resources) -> None:
                 }),
             ),
         ))
+    _build_private_resource(child, index, resources)
+
+
+PRIVATE_RESOURCE_SLUG = "members-case-studies"
+
+
+def _build_private_resource(child, index, resources) -> None:
+    """A private page: only members see it, or even its title, anywhere on the site."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    from wagtail_pledges.conf import pledges_settings
+    from wagtail_pledges.pages.models import ResourcePage
+
+    created = not index.get_children().filter(slug=PRIVATE_RESOURCE_SLUG).exists()
+    page = child(index, ResourcePage(
+        title="Members' case studies: what reduced restraint",
+        slug=PRIVATE_RESOURCE_SLUG,
+        summary="Three member organisations describe what worked, with their numbers.",
+        body=stream(
+            ("paragraph", html(
+                "A mental health ward halved prone restraint in a year by debriefing after "
+                "every incident and reviewing the data with staff each month.",
+                "A special school stopped using seclusion after it involved pupils and "
+                "families in rewriting its behaviour support plans.",
+                "A care home reduced as-needed sedation by agreeing non-drug responses "
+                "to distress with each resident's family and GP.",
+            )),
+            ("document", resources[0]["document"].pk),
+        ),
+    ))
+    if created:
+        # Only on creation: an editor who later changes the privacy keeps their choice.
+        members, _ = Group.objects.get_or_create(name=pledges_settings.group_name("members"))
+        restriction = PageViewRestriction.objects.create(
+            page=page, restriction_type=PageViewRestriction.GROUPS,
+        )
+        restriction.groups.add(members)
 
 
 def _transcript(captions) -> list[str]:

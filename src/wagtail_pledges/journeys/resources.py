@@ -8,6 +8,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 
 from ..blocks import ResourceBodyBlock
+from ..visibility import resources_for
 
 
 class ResourceIndexPageMixin(models.Model):
@@ -23,10 +24,9 @@ class ResourceIndexPageMixin(models.Model):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Only public children: a private resource's title must not reach others.
-        context["resources"] = self.get_children().live().public().specific().order_by(
-            "path"
-        )
+        # Private resources the viewer may see, and public ones; a private resource's
+        # title never reaches anyone else.
+        context["resources"] = resources_for(self, request)
         return context
 
 
