@@ -9,7 +9,7 @@ from wagtail_pledges.files.views import GatedImageServeView
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    re_path(r"^images/([^/]*)/(\d*)/([^/]*)/[^/]*$", GatedImageServeView.as_view(),
+    re_path(r"^images/([^/]*)/(\d*)/([^/]*)/.*$", GatedImageServeView.as_view(),
             name="wagtailimages_serve"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("pledges/", include("wagtail_pledges.urls")),

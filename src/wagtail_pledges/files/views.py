@@ -14,7 +14,7 @@ from __future__ import annotations
 import posixpath
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.views import View
 from wagtail.documents import get_document_model
@@ -26,7 +26,7 @@ from wagtail.images.views.serve import ServeView
 from .access import check_access
 from .placement import collection_is_restricted, rendition_model
 from .serving import gate, refusal_response, serve_file
-from .storage import private_name
+from .storage import is_private_name, private_name
 
 
 def _serve_document(request, document):
@@ -41,15 +41,19 @@ def _serve_document(request, document):
 def serve_restricted_document(document, request):
     """``before_serve_document`` hook, registered ahead of Wagtail's own check.
 
-    A document of a restricted collection is checked against the policy and served
-    here, with private caching; any other document is left to Wagtail.
+    A document of a restricted collection is checked against the policy here. Wagtail
+    only takes an ``HttpResponse`` from this hook (not a streamed file), so an
+    accepted visitor is sent on to the private-file URL, which checks again and
+    streams the file; both responses are private. Any other document is Wagtail's.
     """
     if not collection_is_restricted(document.collection_id):
         return None
     refusal, restriction = check_access(request, document)
     if refusal is not None:
         return refusal_response(request, refusal, restriction)
-    return _serve_document(request, document)
+    if not is_private_name(document.file.name):
+        return None  # CollectionPrivacyStorage is not installed: check W010 says so
+    return gate(HttpResponseRedirect(document.file.url))
 
 
 class PrivateFileView(View):
@@ -90,9 +94,11 @@ class PrivateFileView(View):
 class GatedImageServeView(ServeView):
     """Wagtail's ``ServeView`` (signed URLs), asking the policy for restricted images.
 
-    Mount it under Wagtail's URL name instead of ``wagtail.images.views.serve``::
+    Mount it under Wagtail's URL name instead of ``wagtail.images.views.serve`` (the
+    last part accepts slashes: Wagtail appends the stored name after
+    ``original_images/``, and a restricted image's name is longer)::
 
-        re_path(r"^images/([^/]*)/(\\d*)/([^/]*)/[^/]*$",
+        re_path(r"^images/([^/]*)/(\\d*)/([^/]*)/.*$",
                 GatedImageServeView.as_view(), name="wagtailimages_serve"),
     """
 
