@@ -1,7 +1,7 @@
 """Where each document, image and rendition file belongs, and moving it there.
 
-A file belongs in the private storage when its collection (a rendition: its image's
-collection), or any collection above it, has a view restriction. New uploads for such
+A file belongs in the private storage when its collection, or any collection above
+it, has a view restriction; a rendition goes where its original image's file is. New uploads for such
 a collection are written straight to the private storage; a file whose collection
 gains or loses a restriction, or that changes collection, is moved. Moving is
 renaming between ``restricted/…`` and the public name (see
@@ -48,11 +48,12 @@ def collection_is_restricted(collection_id: int | None) -> bool:
     return collection is not None and collection.get_view_restrictions().exists()
 
 
-def collection_id_of(instance) -> int | None:
-    """The collection that decides the file's privacy (a rendition's: its image's)."""
+def belongs_private(instance) -> bool:
+    """Documents and images: their collection is restricted. Renditions follow their
+    original image's file, with no query (Wagtail builds several in worker threads)."""
     if isinstance(instance, rendition_model()):
-        return instance.image.collection_id
-    return instance.collection_id
+        return is_private_name(instance.image.file.name)
+    return collection_is_restricted(instance.collection_id)
 
 
 def _routed(fieldfile) -> bool:
@@ -70,7 +71,7 @@ def store_new_file_privately(instance) -> bool:
     fieldfile = instance.file
     if not fieldfile or fieldfile._committed or not _routed(fieldfile):
         return False
-    if not collection_is_restricted(collection_id_of(instance)):
+    if not belongs_private(instance):
         return False
     name = fieldfile.field.generate_filename(instance, fieldfile.name)
     fieldfile.name = fieldfile.storage.save(
@@ -102,12 +103,10 @@ def move_file(instance, private: bool) -> bool:
 
 def place(instance, restricted_ids: set[int] | None = None) -> int:
     """Put the file (and, for an image, its renditions) where it belongs. Moves made."""
-    collection_id = collection_id_of(instance)
-    private = (
-        collection_id in restricted_ids
-        if restricted_ids is not None
-        else collection_is_restricted(collection_id)
-    )
+    if restricted_ids is not None and not isinstance(instance, rendition_model()):
+        private = instance.collection_id in restricted_ids
+    else:
+        private = belongs_private(instance)
     moved = int(move_file(instance, private))
     if isinstance(instance, get_image_model()):
         for rendition in instance.renditions.all():
