@@ -1,10 +1,10 @@
 """Where each document, image and rendition file belongs, and moving it there.
 
 A file belongs in the private storage when its collection, or any collection above
-it, has a view restriction; a rendition goes where its original image's file is. New uploads for such
-a collection are written straight to the private storage; a file whose collection
-gains or loses a restriction, or that changes collection, is moved. Moving is
-renaming between ``restricted/…`` and the public name (see
+it, has a view restriction; a rendition goes where its original image's file is.
+New uploads for such a collection are written straight to the private storage; a
+file whose collection gains or loses a restriction, or that changes collection, is
+moved. Moving is renaming between ``restricted/…`` and the public name (see
 :mod:`wagtail_pledges.files.storage`); the old copy is deleted at once, so a
 restricted file never stays at a public URL.
 """
