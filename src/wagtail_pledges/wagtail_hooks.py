@@ -10,6 +10,7 @@ from .admin.bulk_actions import BULK_ACTIONS
 from .admin.menu import reports_menu_item
 from .admin.panels import add_membership_panel
 from .admin.viewsets import MembershipViewSetGroup, hide_lifecycle_actions
+from .files.receivers import place_after_bulk_move
 from .files.views import serve_restricted_document
 from .models import ActionPlan, Membership, OutboxMessage, Pledge
 
@@ -29,6 +30,7 @@ hooks.register("construct_homepage_panels", add_membership_panel)
 # Before Wagtail's own collection check, so restricted documents get the policy's
 # answer and private caching.
 hooks.register("before_serve_document", serve_restricted_document, order=-100)
+hooks.register("after_bulk_action", place_after_bulk_move)
 
 # A site on wagtail-modeladmin gets its listings from wagtail_pledges.contrib.modeladmin
 # instead: never two "Membership" menus.

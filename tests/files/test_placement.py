@@ -128,3 +128,22 @@ def test_editors_who_may_choose_images_see_restricted_thumbnails(files, client):
 def test_unknown_private_name_is_404(db, media, client):
     assert client.get("/pledges/files/documents/nothing.pdf").status_code == 404
     assert client.get("/pledges/files/../settings.py").status_code == 404
+
+
+def test_admin_bulk_add_to_collection_moves_the_files(files, media, client, superuser):
+    """Wagtail's bulk "Add to collection" uses QuerySet.update: no save signals."""
+    from django.urls import reverse
+
+    public = add_collection("Public")
+    client.force_login(superuser)
+    for app, model, item in (("wagtailimages", "image", files["image"]),
+                             ("wagtaildocs", "document", files["document"])):
+        url = reverse("wagtail_bulk_action", args=(app, model, "add_to_collection"))
+        response = client.post(f"{url}?id={item.pk}", {"collection": public.pk})
+        assert response.status_code == 302
+        item.refresh_from_db()
+        assert item.collection_id == public.pk
+        assert not item.file.name.startswith("restricted/")
+    assert _stored(media)["private"] == set()
+    client.logout()
+    assert client.get(files["old_urls"]["document"]).getvalue() == PDF_BYTES

@@ -46,3 +46,14 @@ def connect() -> None:
     for signal in (post_save, post_delete):
         signal.connect(_sync_restricted_collection, sender=CollectionViewRestriction,
                        dispatch_uid=f"pledges-files-restriction-{signal}")
+
+
+def place_after_bulk_move(request, action_type, objects, action_class):
+    """``after_bulk_action`` hook: Wagtail's "Add to collection" bulk action moves
+    documents and images with ``QuerySet.update`` (no save signals)."""
+    if action_type != "add_to_collection":
+        return
+    for model in gated_models():
+        ids = [obj.pk for obj in objects if isinstance(obj, model)]
+        for instance in model.objects.filter(pk__in=ids):
+            place(instance)
