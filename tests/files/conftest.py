@@ -10,31 +10,16 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
-from django.urls import re_path
-from django.views.static import serve as static_serve
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, CollectionViewRestriction
 
-from tests.urls import urlpatterns as site_urlpatterns
 from wagtail_pledges.conf import pledges_settings
 from wagtail_pledges.files.storage import reset_storage_caches
 
 PDF_BYTES = b"%PDF-1.4\n% members-only guide\n%%EOF\n"
 RENDITION_SPEC = "fill-8x8"
-
-
-def _media(request, path):
-    from django.conf import settings
-
-    # As the example project's DEBUG route (and a web server's /media/ location):
-    # whatever is under MEDIA_ROOT, read at request time.
-    return static_serve(request, path, document_root=settings.MEDIA_ROOT)
-
-
-# Used with @pytest.mark.urls("tests.files.conftest"): the site plus a public /media/.
-urlpatterns = [re_path(r"^media/(?P<path>.*)$", _media), *site_urlpatterns]
 
 
 def png_bytes(colour=(200, 30, 30), size=(16, 16)) -> bytes:

@@ -17,7 +17,7 @@ from wagtail_pledges.models import OrganisationRole, Tier
 
 from .conftest import RENDITION_SPEC
 
-pytestmark = pytest.mark.urls("tests.files.conftest")
+pytestmark = pytest.mark.urls("tests.files.urls")
 
 FUTURE, PAST = "2999-12-31", "2000-01-01"
 

@@ -20,7 +20,7 @@ from .conftest import (
     restrict_to_members,
 )
 
-pytestmark = pytest.mark.urls("tests.files.conftest")
+pytestmark = pytest.mark.urls("tests.files.urls")
 
 
 def _stored(media: Path) -> dict[str, set[str]]:
