@@ -144,3 +144,19 @@ def test_conditional_requests_never_turn_a_refusal_into_304(files, client, visit
             else:
                 assert response.status_code == plain.status_code, (name, label, headers)
                 assert files["bytes"][kind] not in _body(response)
+
+
+def test_a_members_file_request_costs_a_fixed_handful_of_queries(files, client):
+    """Session, user, file lookup, restriction, managed groups, policy standing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(active_individual().user)
+    counts = {}
+    for label, (url, _kind) in _urls(files).items():
+        with CaptureQueriesContext(connection) as queries:
+            assert _fetch(client, url).status_code == 200
+        counts[label] = len(queries)
+    # Measured: 9–12 per request; the document URL is two requests (hook, then file).
+    assert counts.pop("document serve URL") <= 24
+    assert max(counts.values()) <= 12

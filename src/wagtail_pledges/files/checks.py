@@ -14,9 +14,13 @@ from django.conf import settings
 from django.core.checks import Tags, Warning, register
 from django.core.files.storage import FileSystemStorage
 from django.urls import NoReverseMatch, resolve, reverse
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.images.views.serve import ServeView
 
 from ..conf import pledges_settings
 from .storage import CollectionPrivacyStorage, private_storage
+from .views import GatedImageServeView
 
 HINT = "See docs/how-to/serve-private-files.md."
 
@@ -26,9 +30,6 @@ def _warning(msg: str, id_: str) -> Warning:
 
 
 def _models():
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-
     image = get_image_model()
     return (get_document_model(), image, image.get_rendition_model())
 
@@ -61,10 +62,6 @@ def check_file_storage(app_configs=None, **kwargs) -> list[Warning]:
 
 @register(Tags.urls)
 def check_image_serve_view(app_configs=None, **kwargs) -> list[Warning]:
-    from wagtail.images.views.serve import ServeView
-
-    from .views import GatedImageServeView
-
     try:
         match = resolve(reverse("wagtailimages_serve", args=("sig", 1, "original")) + "x")
     except NoReverseMatch:

@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
+from wagtail.forms import PasswordViewRestrictionForm
 from wagtail.utils import sendfile_streaming_backend
 from wagtail.utils.sendfile import sendfile
 from wagtail.wagtail_hooks import require_wagtail_login
@@ -41,8 +42,6 @@ def refusal_response(request, refusal: Refusal, restriction) -> HttpResponse:
     if refusal is Refusal.LOGIN:
         return gate(require_wagtail_login(next=request.get_full_path()))
     if refusal is Refusal.PASSWORD:
-        from wagtail.forms import PasswordViewRestrictionForm
-
         form = PasswordViewRestrictionForm(
             instance=restriction, initial={"return_url": request.get_full_path()}
         )
