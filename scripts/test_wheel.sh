@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     ] if app not in INSTALLED_APPS
 ] + INSTALLED_APPS
 WAGTAIL_PLEDGES = {"COMMITMENT_PERIOD_MONTHS": 24}
+STORAGES["default"] = {"BACKEND": "wagtail_pledges.files.storage.CollectionPrivacyStorage"}
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 PY
 "$work/venv/bin/python" - <<'PY'

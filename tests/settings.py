@@ -96,6 +96,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = os.path.join(BASE_DIR, "static-collected")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = os.path.join(BASE_DIR, "media")
+# Files of restricted collections go to a private folder beside MEDIA_ROOT.
+STORAGES = {
+    "default": {"BACKEND": "wagtail_pledges.files.storage.CollectionPrivacyStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 WAGTAIL_SITE_NAME = "Test network"
 WAGTAILADMIN_BASE_URL = "http://testserver"

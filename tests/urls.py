@@ -1,6 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v2.router import WagtailAPIRouter
@@ -12,6 +12,7 @@ from wagtail_pledges.api.wagtail_v2 import (
     ImagesAPIViewSet,
     PagesAPIViewSet,
 )
+from wagtail_pledges.files.views import GatedImageServeView
 
 api_router = WagtailAPIRouter("wagtailapi")
 api_router.register_endpoint("pages", PagesAPIViewSet)
@@ -21,6 +22,8 @@ api_router.register_endpoint("images", ImagesAPIViewSet)
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    re_path(r"^images/([^/]*)/(\d*)/([^/]*)/.*$", GatedImageServeView.as_view(),
+            name="wagtailimages_serve"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("pledges/", include("wagtail_pledges.urls")),
     path("api/pledges/", include("wagtail_pledges.api.urls")),

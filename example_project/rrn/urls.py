@@ -37,6 +37,8 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+    # MEDIA_ROOT only: members-only files live in "private-media" beside it and are
+    # served by /pledges/files/… after the policy check, in DEBUG or not.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]

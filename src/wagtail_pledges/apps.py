@@ -10,3 +10,7 @@ class WagtailPledgesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, signal_handlers  # noqa: F401  (registers checks and receivers)
+        from .files import checks as file_checks  # noqa: F401
+        from .files import receivers
+
+        receivers.connect()

@@ -167,6 +167,28 @@ def _check_from_email(value: Any) -> list[Error]:
     return [_error("WAGTAIL_PLEDGES['FROM_EMAIL'] must be None or an email address.", "E012")]
 
 
+def _check_private_storage(value: Any) -> list[Error]:
+    if value is None:
+        return []
+    if isinstance(value, str) and value in getattr(settings, "STORAGES", {}) and value != "default":
+        return []
+    return [
+        _error(
+            f"WAGTAIL_PLEDGES['PRIVATE_STORAGE'] must be None or an alias in STORAGES "
+            f"other than 'default', not {value!r}.",
+            "E013",
+        )
+    ]
+
+
+def _check_serve_method(value: Any) -> list[Error]:
+    if value in ("serve", "redirect"):
+        return []
+    return [
+        _error("WAGTAIL_PLEDGES['PRIVATE_SERVE_METHOD'] must be 'serve' or 'redirect'.", "E014")
+    ]
+
+
 VALIDATORS: dict[str, Callable[[Any], list[Error]]] = {
     "POLICY": _check_policy,
     "COMMITMENT_PERIOD_MONTHS": _check_positive("COMMITMENT_PERIOD_MONTHS", "E004"),
@@ -188,6 +210,8 @@ VALIDATORS: dict[str, Callable[[Any], list[Error]]] = {
     "FROM_EMAIL": _check_from_email,
     "OUTBOX_MAX_ATTEMPTS": _check_positive("OUTBOX_MAX_ATTEMPTS", "E004"),
     "OUTBOX_BACKOFF_SECONDS": _check_positive("OUTBOX_BACKOFF_SECONDS", "E004"),
+    "PRIVATE_STORAGE": _check_private_storage,
+    "PRIVATE_SERVE_METHOD": _check_serve_method,
 }
 assert set(VALIDATORS) == set(DEFAULTS), "every setting needs a validator"  # noqa: S101
 

@@ -59,6 +59,13 @@ DEFAULTS: dict[str, Any] = {
     "FROM_EMAIL": None,
     "OUTBOX_MAX_ATTEMPTS": 8,
     "OUTBOX_BACKOFF_SECONDS": 60,
+    # Files of restricted collections: a STORAGES alias for where they are kept
+    # (None: a "private-media" folder beside MEDIA_ROOT) ...
+    "PRIVATE_STORAGE": None,
+    # ... and how the policy-checked views hand them out: "serve" (stream, or
+    # X-Sendfile / X-Accel-Redirect through SENDFILE_BACKEND) or "redirect" (to the
+    # private storage's own short-lived URL, e.g. a signed S3 URL).
+    "PRIVATE_SERVE_METHOD": "serve",
 }
 
 

@@ -32,6 +32,15 @@ def managed_groups() -> dict[str, Group]:
     }
 
 
+def group_keys_for(user) -> frozenset[str]:
+    """The managed groups (by key) the policy puts ``user`` in right now."""
+    tiers = get_policy().member_tiers(user)
+    keys = {TIER_GROUP_KEYS[t] for t in tiers}
+    if tiers:
+        keys.add("members")
+    return frozenset(keys)
+
+
 def sync_user_groups(user, groups: dict[str, Group] | None = None) -> bool:
     """Put the user in exactly the managed groups their benefits call for.
 
@@ -39,10 +48,7 @@ def sync_user_groups(user, groups: dict[str, Group] | None = None) -> bool:
     """
     groups = groups or managed_groups()
     forget_standing(user)
-    tiers = get_policy().member_tiers(user)
-    wanted = {groups[TIER_GROUP_KEYS[t]].pk for t in tiers}
-    if tiers:
-        wanted.add(groups["members"].pk)
+    wanted = {groups[key].pk for key in group_keys_for(user)}
     managed = {g.pk for g in groups.values()}
     current = set(user.groups.filter(pk__in=managed).values_list("pk", flat=True))
     if current == wanted:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .files.views import PrivateFileView
 
 app_name = "wagtail_pledges"
 
@@ -29,4 +30,6 @@ urlpatterns = [
          name="leave_organisation"),
     path("my-data/export/", views.ExportDataView.as_view(), name="export_data"),
     path("my-data/erase/", views.EraseAccountView.as_view(), name="erase_account"),
+    # Restricted documents, image originals and renditions (see files/storage.py).
+    path("files/<path:name>", PrivateFileView.as_view(), name="private_file"),
 ]

@@ -37,8 +37,7 @@ from wagtail.models import (
 )
 
 from .conf import pledges_settings
-from .groups import GROUP_KEYS, TIER_GROUP_KEYS
-from .policy import get_policy
+from .groups import GROUP_KEYS, group_keys_for
 
 # Set on the request when something on it showed members-only content (or refused
 # it): the response then differs per viewer and must never sit in a shared cache.
@@ -77,14 +76,16 @@ def _restrictions(model, tree_field: str, paths: Iterable[str] | None = None):
 
 
 def effective_group_ids(user) -> frozenset[int]:
-    """The user's groups, with the managed groups as the policy says *now*."""
+    """The user's groups, with the managed groups as the policy says *now*.
+
+    Files (:mod:`wagtail_pledges.files.access`) and pages ask this one function.
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
     names = {pledges_settings.group_name(key): key for key in GROUP_KEYS}
     managed = {names[name]: pk for name, pk in
                Group.objects.filter(name__in=names).values_list("name", "pk")}
-    tiers = get_policy().member_tiers(user)
-    wanted = {TIER_GROUP_KEYS[tier] for tier in tiers} | ({"members"} if tiers else set())
+    wanted = group_keys_for(user)
     own = set(user.groups.values_list("pk", flat=True)) - set(managed.values())
     return frozenset(own | {managed[key] for key in wanted if key in managed})
 

@@ -10,6 +10,8 @@ from .admin.bulk_actions import BULK_ACTIONS
 from .admin.menu import reports_menu_item
 from .admin.panels import add_membership_panel
 from .admin.viewsets import MembershipViewSetGroup, hide_lifecycle_actions
+from .files.receivers import place_after_bulk_move
+from .files.views import serve_restricted_document
 from .models import ActionPlan, Membership, OutboxMessage, Pledge
 from .visibility import private_when_gated, refuse_hidden_page
 
@@ -26,6 +28,10 @@ def register_pledges_admin_urls():
 
 hooks.register("register_admin_menu_item", reports_menu_item)
 hooks.register("construct_homepage_panels", add_membership_panel)
+# Before Wagtail's own collection check, so restricted documents get the policy's
+# answer and private caching.
+hooks.register("before_serve_document", serve_restricted_document, order=-100)
+hooks.register("after_bulk_action", place_after_bulk_move)
 
 # Private pages: the policy decides (see wagtail_pledges.visibility); gated responses
 # are never cached for anyone else.

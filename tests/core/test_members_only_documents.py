@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, CollectionViewRestriction
 
@@ -28,7 +29,7 @@ def _value(document):
 
 def _document(collection):
     return get_document_model().objects.create(title="Handout", collection=collection,
-                                               file="documents/handout.pdf")
+                                               file=ContentFile(b"%PDF-1.4", name="handout.pdf"))
 
 
 def test_document_in_an_open_collection_is_refused_with_a_clear_error(collections):

@@ -139,6 +139,47 @@ print(json.dumps({
 }))
 """
 
+FILES = r"""
+import json, re
+from pathlib import Path
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+
+def body(response):
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+anonymous, member = Client(), Client()
+member.force_login(get_user_model().objects.get(email="member@rrn.example"))
+page = anonymous.get("/workshop-gallery/")
+src = re.search(r'<img[^>]* src="([^"]+)"', page.content.decode()).group(1)
+photo = get_image_model().objects.get(title="Debrief workshop, Birmingham")
+renditions = list(photo.renditions.all())
+rendition = next(r for r in renditions if r.url == src)
+guides = get_document_model().objects.filter(collection__name="Member resources")
+media = Path(settings.MEDIA_ROOT)
+under_media = sorted(p.name for p in media.rglob("*") if p.is_file())
+with rendition.file.open("rb") as f:
+    rendition_bytes = f.read()
+print(json.dumps({
+    "page": page.status_code, "src": src,
+    "anonymous": anonymous.get(src).status_code,
+    "member_gets_bytes": body(member.get(src)) == rendition_bytes,
+    "names": [photo.file.name, *[r.file.name for r in renditions],
+              *[d.file.name for d in guides]],
+    "under_media": under_media,
+    "old_urls": [anonymous.get(settings.MEDIA_URL + n.removeprefix("restricted/")).status_code
+                 for n in [photo.file.name, rendition.file.name, guides[0].file.name]]
+                + [anonymous.get(settings.MEDIA_URL + photo.file.name).status_code],
+    "guide": anonymous.get(guides[0].url).status_code,
+    "guide_member": body(member.get(guides[0].file.url))[:5].decode(),
+}))
+"""
+
 
 def test_demo_has_a_private_page_that_leaves_no_trace(demo):
     env, _output = demo
@@ -154,3 +195,20 @@ def test_demo_has_a_private_page_that_leaves_no_trace(demo):
         assert not any(found[k] for k in ("names_it", "search", "index", "sitemap", "api",
                                           "home_menu")), (visitor, found)
     assert not member["sitemap"]  # the sitemap is for everyone: never a private page
+
+
+def test_members_only_files_are_not_under_media_and_are_gated(demo):
+    """A public page shows a members-only photo; the dev site's /media/ route (DEBUG)
+    reaches none of the members-only files."""
+    env, _output = demo
+    files = shell_json(env, FILES)
+    assert files["page"] == 200
+    assert files["src"].startswith("/pledges/files/images/")
+    assert files["anonymous"] == 302
+    assert files["member_gets_bytes"] is True
+    assert all(name.startswith("restricted/") for name in files["names"])
+    assert len(files["names"]) >= 5  # photo, its renditions, three guides
+    assert not any(n.endswith((".pdf", ".png")) for n in files["under_media"])
+    assert files["old_urls"] == [404, 404, 404, 404]
+    assert files["guide"] == 302
+    assert files["guide_member"] == "%PDF-"

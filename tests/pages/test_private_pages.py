@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.http import HttpResponse
 from django.test import RequestFactory
 from freezegun import freeze_time
@@ -125,9 +126,9 @@ def site(home, resources, settings):
     members_files = root.add_child(name="Members files")
     _restrict(members_files, "members")
     get_document_model().objects.create(title=DOC, collection=members_files,
-                                        file="documents/handout.pdf")
+                                        file=ContentFile(b"%PDF-1.4 handout", name="handout.pdf"))
     get_document_model().objects.create(title="Public leaflet", collection=root,
-                                        file="documents/leaflet.pdf")
+                                        file=ContentFile(b"%PDF-1.4 leaflet", name="leaflet.pdf"))
     get_image_model().objects.create(title=IMAGE, collection=members_files,
                                      file=get_test_image_file())
     return {"area": area, "guide": guide, "toolkit": toolkit, "teaser": teaser, "index": index}

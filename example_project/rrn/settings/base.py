@@ -118,8 +118,11 @@ STATICFILES_DIRS = [PROJECT_DIR / "static"]
 MEDIA_URL = "/media/"
 # MEDIA_ROOT may be set in the environment (tests build throwaway demo sites).
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or BASE_DIR / "media"
+# Files of members-only collections are kept in "private-media" beside MEDIA_ROOT
+# (never under it) and served only through policy-checked views: see
+# docs/how-to/serve-private-files.md.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "wagtail_pledges.files.storage.CollectionPrivacyStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from wagtail.models import Collection, CollectionViewRestriction, Page, Site
 
 from rrn.site import demo_data
+from rrn.site.demo_gallery import build_gallery
 from rrn.site.demo_pdf import one_page_pdf
 from rrn.site.models import ContactSettings, HomePage
 from wagtail_pledges import legacy, lifecycle
@@ -81,6 +82,8 @@ class Command(BaseCommand):
                 self.build_legacy_signatories()
                 resources = self.build_resources()
                 self.build_pages(home, videos, resources)
+                build_gallery(self.child, home,
+                              self.collection("Member photos", members_only=True))
         emails = OutboxMessage.objects.count() - outbox_before
         self.stdout.write(self.style.SUCCESS("RRN demo site ready at http://127.0.0.1:8000/"))
         self.stdout.write(
@@ -155,8 +158,10 @@ class Command(BaseCommand):
         Document = get_document_model()
         document = Document.objects.filter(collection=collection, title=title).first()
         if document is None:
-            document = Document(title=title, collection=collection)
-            document.file.save(filename, ContentFile(content), save=False)
+            # Given to the constructor, not file.save(): the file is written once, on
+            # save, straight to the private storage when the collection is members-only.
+            document = Document(title=title, collection=collection,
+                                file=ContentFile(content, name=filename))
             document.file_size = len(content)
             document.save()
         return document
