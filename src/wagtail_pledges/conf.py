@@ -59,6 +59,8 @@ DEFAULTS: dict[str, Any] = {
     "FROM_EMAIL": None,
     "OUTBOX_MAX_ATTEMPTS": 8,
     "OUTBOX_BACKOFF_SECONDS": 60,
+    # The members' forum: "coming_soon" (members see NOTE) or "open" (members get URL).
+    "FORUM": {"STATUS": "coming_soon", "NOTE": "", "URL": ""},
 }
 
 
@@ -97,6 +99,11 @@ class PledgesSettings:
     @property
     def renewal_due_days(self) -> int:
         return max(self.RENEWAL_REMINDER_DAYS, default=0)
+
+    @property
+    def forum(self) -> dict[str, str]:
+        """``FORUM`` with its missing keys filled from the default."""
+        return {**DEFAULTS["FORUM"], **(self.FORUM or {})}
 
     def group_name(self, key: str) -> str:
         groups = {**DEFAULTS["GROUPS"], **(self.GROUPS or {})}

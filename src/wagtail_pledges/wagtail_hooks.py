@@ -5,14 +5,14 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
-from .admin import permissions, registry, urls
+from .admin import logo_kit, permissions, registry, urls
 from .admin.bulk_actions import BULK_ACTIONS
 from .admin.menu import reports_menu_item
 from .admin.panels import add_membership_panel
 from .admin.viewsets import MembershipViewSetGroup, hide_lifecycle_actions
 from .models import ActionPlan, Membership, OutboxMessage, Pledge
 
-for _model in (Membership, OutboxMessage):
+for _model in (Membership, OutboxMessage, *logo_kit.READ_ONLY_MODELS):
     register_permission_policy(_model, permissions.ReadOnlyPermissionPolicy(_model))
 for _model in (ActionPlan, Pledge):
     register_permission_policy(_model, permissions.CommitmentPermissionPolicy(_model))
