@@ -1,4 +1,10 @@
-"""Logo kit (files, guidance, terms), terms acceptances and the download log."""
+"""Logo kit (files, guidance, terms), terms acceptances and the download log.
+
+Editors upload the kit: Wagtail's "Editors" and "Moderators" groups (where the site
+still has them) may manage it, and they and the reviewers may view the acceptances and
+the download log. Django creates model permissions only after all migrations ran, so
+they are created here as Django would (its post-migrate step then finds them).
+"""
 
 import django.db.models.deletion
 import modelcluster.fields
@@ -6,6 +12,35 @@ import wagtail.fields
 from django.conf import settings
 from django.db import migrations, models
 from wagtail.documents import get_document_model_string
+
+
+KIT_EDITOR_GROUPS = ["Editors", "Moderators"]
+LOG_VIEWER_GROUPS = [*KIT_EDITOR_GROUPS, "Membership reviewers"]
+VERBOSE = {"logokit": "logo kit", "logotermsacceptance": "logo terms acceptance",
+           "logodownload": "logo download"}
+
+
+def _permission(apps, model, action):
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
+    content_type = ContentType.objects.get_or_create(app_label="wagtail_pledges",
+                                                     model=model)[0]
+    return Permission.objects.get_or_create(
+        content_type=content_type, codename=f"{action}_{model}",
+        defaults={"name": f"Can {action} {VERBOSE[model]}"},
+    )[0]
+
+
+def grant_kit_permissions(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in LOG_VIEWER_GROUPS:
+        group = Group.objects.filter(name=name).first()
+        if group is None:
+            continue
+        wanted = [("logotermsacceptance", "view"), ("logodownload", "view")]
+        if name in KIT_EDITOR_GROUPS:
+            wanted += [("logokit", a) for a in ("add", "change", "delete", "view")]
+        group.permissions.add(*[_permission(apps, m, a) for m, a in wanted])
 
 
 class Migration(migrations.Migration):
@@ -16,6 +51,8 @@ class Migration(migrations.Migration):
         # A site may swap the document model (WAGTAILDOCS_DOCUMENT_MODEL).
         migrations.swappable_dependency(get_document_model_string()),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
@@ -79,4 +116,5 @@ class Migration(migrations.Migration):
                 'ordering': ['-accepted_at'],
             },
         ),
+        migrations.RunPython(grant_kit_permissions, migrations.RunPython.noop),
     ]
