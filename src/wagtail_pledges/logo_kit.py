@@ -42,7 +42,7 @@ def terms_accepted(organisation: Organisation) -> bool:
 
 
 def file_for_download(user, organisation: Organisation, file_id: int) -> LogoKitFile:
-    """The kit file ``user`` may download for ``organisation`` now, and log it.
+    """The kit file ``user`` may download for ``organisation`` now.
 
     Raises ``PermissionDenied`` when the policy refuses or the terms are not accepted,
     ``LogoKitFile.DoesNotExist`` for a file that is not in the current kit.
@@ -53,10 +53,12 @@ def file_for_download(user, organisation: Organisation, file_id: int) -> LogoKit
         raise PermissionDenied(_("An admin of %s must accept the logo terms first.")
                                % organisation.name)
     kit = current_kit()
-    kit_file = LogoKitFile.objects.select_related("document").get(pk=file_id, kit=kit)
-    LogoDownload.objects.create(organisation=organisation, user=user,
-                                document=kit_file.document)
-    return kit_file
+    return LogoKitFile.objects.select_related("document").get(pk=file_id, kit=kit)
+
+
+def record_download(user, organisation: Organisation, kit_file: LogoKitFile) -> LogoDownload:
+    return LogoDownload.objects.create(organisation=organisation, user=user,
+                                       document=kit_file.document)
 
 
 def dashboard_logo_kit(user, organisations: list[dict]) -> dict:

@@ -63,6 +63,9 @@ class LogoDownloadView(View):
         except LogoKitFile.DoesNotExist as exc:
             raise Http404 from exc
         document = kit_file.document
-        response = FileResponse(document.file.open("rb"), as_attachment=True,
-                                filename=document.filename)
-        return _private(response)
+        try:
+            handle = document.file.open("rb")
+        except OSError as exc:  # listed in the kit but gone from storage
+            raise Http404 from exc
+        logo_kit.record_download(request.user, organisation, kit_file)
+        return _private(FileResponse(handle, as_attachment=True, filename=document.filename))

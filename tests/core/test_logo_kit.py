@@ -309,3 +309,12 @@ def test_approval_email_points_organisations_to_the_kit_and_verification(outbox)
     pledge = factories.active_individual()
     individual = OutboxMessage.objects.get(template="approved", to=pledge.user.email)
     assert "logo" not in individual.body_text
+
+
+def test_a_kit_file_missing_from_storage_is_404_and_not_logged(client, kit, member_org):
+    _kit, kit_file = kit
+    organisation, admin, _staff = member_org
+    accept(client, admin, organisation)
+    kit_file.document.file.storage.delete(kit_file.document.file.name)
+    assert client.get(download_url(organisation, kit_file)).status_code == 404
+    assert not LogoDownload.objects.exists()
