@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from wagtail.models import Page
@@ -91,7 +92,7 @@ def verify_organisation(slug: str, request=None) -> Verification:
 
 
 def _ended_on(membership: Membership, deadline) -> datetime.date | None:
-    changed = membership.status_changed_at.date()
+    changed = timezone.localdate(membership.status_changed_at)
     if membership.status == Status.LEGACY:  # past the deadline, not yet marked lapsed
         return deadline
     if membership.period_end is not None:
