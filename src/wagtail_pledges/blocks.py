@@ -22,6 +22,7 @@ from wagtail.documents.blocks import DocumentChooserBlock
 
 from .counts import get_counts
 from .cta import call_to_action
+from .forum import forum_for
 from .policy import get_policy
 from .visibility import collection_is_restricted, mark_gated
 
@@ -199,6 +200,26 @@ class MembersOnlyBlock(blocks.StructBlock):
         return context
 
 
+class ForumBlock(blocks.StructBlock):
+    """The members' forum: the ``FORUM`` note or link for members, the call to join
+    for everyone else (who never see the forum's URL)."""
+
+    heading = blocks.CharBlock(label=_("heading"), required=False)
+
+    class Meta:
+        icon = "comment"
+        label = _("Members' forum")
+        template = "wagtail_pledges/blocks/forum.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        user = _request_user(parent_context)
+        context["forum"] = forum_for(user)
+        if not context["forum"].is_member:
+            context["cta"] = call_to_action(user)
+        return context
+
+
 class ResourceBodyBlock(blocks.StreamBlock):
     """What a resource page is made of."""
 
@@ -218,6 +239,7 @@ class MembershipBodyBlock(blocks.StreamBlock):
     live_counts = LiveCountsBlock()
     call_to_action = CallToActionBlock()
     members_only = MembersOnlyBlock()
+    forum = ForumBlock()
 
     class Meta:
         label = _("body")

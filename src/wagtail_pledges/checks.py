@@ -9,6 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.module_loading import import_string
 
 from .conf import DEFAULTS
@@ -187,6 +189,26 @@ def _check_serve_method(value: Any) -> list[Error]:
     return [
         _error("WAGTAIL_PLEDGES['PRIVATE_SERVE_METHOD'] must be 'serve' or 'redirect'.", "E014")
     ]
+FORUM_STATUSES = ("coming_soon", "open")
+
+
+def _check_forum(value: Any) -> list[Error]:
+    if not isinstance(value, dict) or set(value) - {"STATUS", "NOTE", "URL"}:
+        return [_error("WAGTAIL_PLEDGES['FORUM'] must be a dict with the keys 'STATUS', "
+                       "'NOTE' and 'URL'.", "E015")]
+    status = value.get("STATUS", "coming_soon")
+    if status not in FORUM_STATUSES:
+        return [_error(f"WAGTAIL_PLEDGES['FORUM']['STATUS'] must be one of "
+                       f"{FORUM_STATUSES}, not {status!r}.", "E015")]
+    if not all(isinstance(value.get(k, ""), str) for k in ("NOTE", "URL")):
+        return [_error("WAGTAIL_PLEDGES['FORUM']['NOTE'] and ['URL'] must be strings.", "E015")]
+    if status == "open":
+        try:
+            URLValidator(schemes=["http", "https"])(value.get("URL", ""))
+        except ValidationError:
+            return [_error("WAGTAIL_PLEDGES['FORUM']['URL'] must be an http(s) URL when "
+                           "the forum is open.", "E015")]
+    return []
 
 
 VALIDATORS: dict[str, Callable[[Any], list[Error]]] = {
@@ -212,6 +234,7 @@ VALIDATORS: dict[str, Callable[[Any], list[Error]]] = {
     "OUTBOX_BACKOFF_SECONDS": _check_positive("OUTBOX_BACKOFF_SECONDS", "E004"),
     "PRIVATE_STORAGE": _check_private_storage,
     "PRIVATE_SERVE_METHOD": _check_serve_method,
+    "FORUM": _check_forum,
 }
 assert set(VALIDATORS) == set(DEFAULTS), "every setting needs a validator"  # noqa: S101
 

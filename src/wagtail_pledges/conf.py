@@ -66,6 +66,8 @@ DEFAULTS: dict[str, Any] = {
     # X-Sendfile / X-Accel-Redirect through SENDFILE_BACKEND) or "redirect" (to the
     # private storage's own short-lived URL, e.g. a signed S3 URL).
     "PRIVATE_SERVE_METHOD": "serve",
+    # The members' forum: "coming_soon" (members see NOTE) or "open" (members get URL).
+    "FORUM": {"STATUS": "coming_soon", "NOTE": "", "URL": ""},
 }
 
 
@@ -104,6 +106,11 @@ class PledgesSettings:
     @property
     def renewal_due_days(self) -> int:
         return max(self.RENEWAL_REMINDER_DAYS, default=0)
+
+    @property
+    def forum(self) -> dict[str, str]:
+        """``FORUM`` with its missing keys filled from the default."""
+        return {**DEFAULTS["FORUM"], **(self.FORUM or {})}
 
     def group_name(self, key: str) -> str:
         groups = {**DEFAULTS["GROUPS"], **(self.GROUPS or {})}

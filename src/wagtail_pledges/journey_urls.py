@@ -13,6 +13,8 @@ from wagtail.models import Page, Site, get_page_models
 INDIVIDUAL = "individual"
 ORGANISATION = "organisation"
 JOURNEYS = (INDIVIDUAL, ORGANISATION)
+# The published plans directory carries the same kind of marker.
+DIRECTORY = "directory"
 
 # Page URLs change only when pages are published, moved or unpublished; those signals
 # bump this version (see signal_handlers), and entries expire after 5 minutes anyway.
@@ -21,7 +23,8 @@ JOURNEY_URLS_VERSION = "wagtail_pledges:journey_urls:version"
 
 
 def journey_page_models(journey: str) -> list[type[Page]]:
-    """Concrete page classes that serve ``journey`` (``individual`` or ``organisation``)."""
+    """Concrete page classes that serve ``journey`` (``individual``, ``organisation``
+    or ``directory``)."""
     return [model for model in get_page_models()
             if not model._meta.abstract and getattr(model, "pledges_journey", None) == journey]
 

@@ -45,7 +45,7 @@ def _kind(commitment) -> str:
     return "plan" if isinstance(commitment, ActionPlan) else "pledge"
 
 
-def _commitment_email(template: str, commitment, stamp) -> None:
+def _commitment_email(template: str, commitment, stamp, **extra) -> None:
     membership = commitment.membership
     queue_email(
         f"{template}:{_kind(commitment)}:{commitment.pk}:{stamp}",
@@ -53,7 +53,7 @@ def _commitment_email(template: str, commitment, stamp) -> None:
         recipients_for(membership, template),
         base_context(
             commitment=commitment, membership=membership, kind=_kind(commitment),
-            subject_name=str(membership.subject),
+            subject_name=str(membership.subject), **extra,
         ),
     )
 
@@ -67,7 +67,13 @@ def plan_submitted(plan) -> None:
 
 
 def approved(commitment) -> None:
-    _commitment_email("approved", commitment, "once")
+    extra = {}
+    if isinstance(commitment, ActionPlan):  # organisations may now show the logo
+        extra = {
+            "logo_kit_url": f"{url('dashboard')}#logo-kit-{commitment.organisation_id}",
+            "verify_url": url("verify_organisation", commitment.organisation.slug),
+        }
+    _commitment_email("approved", commitment, "once", **extra)
 
 
 def changes_requested(commitment) -> None:

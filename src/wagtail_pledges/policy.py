@@ -43,8 +43,9 @@ class MembershipPolicy:
     """Default rules. Override any method in a subclass to change them."""
 
     benefits = BENEFITS
-    #: Benefits an organisation's staff (not only its admins) inherit.
-    staff_benefits = (RESOURCES, FORUM)
+    #: Benefits an organisation's staff (not only its admins) inherit. Staff show the
+    #: logo on the organisation's behalf, so they may download the kit (issue 9).
+    staff_benefits = (RESOURCES, FORUM, LOGO)
     #: Benefits only the organisation tier carries.
     organisation_only_benefits = (LOGO, DIRECTORY)
 
@@ -119,6 +120,27 @@ class MembershipPolicy:
         if any(self.membership_grants_benefits(m) for _r, m in standing.organisations):
             tiers.add(Tier.ORGANISATION)
         return frozenset(tiers)
+
+    def organisation_benefits(self, user, organisation) -> frozenset[str]:
+        """Benefits the user holds *through this organisation* (admin or staff)."""
+        for role, membership in self.standing(user).organisations:
+            if role.organisation_id != organisation.pk:
+                continue
+            if not self.membership_grants_benefits(membership):
+                return frozenset()
+            if role.role == OrganisationRole.Role.ADMIN:
+                return frozenset(self.benefits)
+            return frozenset(self.staff_benefits)
+        return frozenset()
+
+    def may_use_logo(self, user, organisation) -> bool:
+        """Download the logo kit on behalf of ``organisation``."""
+        return LOGO in self.organisation_benefits(user, organisation)
+
+    def may_accept_logo_terms(self, user, organisation) -> bool:
+        """Accept the kit's terms for the organisation: its admins, while it is a member."""
+        return self.may_use_logo(user, organisation) and self.can_manage_organisation(
+            user, organisation)
 
     def can_manage_organisation(self, user, organisation) -> bool:
         return any(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import logo_kit_views, verification_views, views
 from .files.views import PrivateFileView
 
 app_name = "wagtail_pledges"
@@ -28,6 +28,12 @@ urlpatterns = [
          views.PersonView.as_view(action="remove"), name="remove_person"),
     path("organisations/<int:organisation_id>/leave/", views.LeaveOrganisationView.as_view(),
          name="leave_organisation"),
+    path("organisations/<int:organisation_id>/logo-kit/accept/",
+         logo_kit_views.AcceptLogoTermsView.as_view(), name="accept_logo_terms"),
+    path("organisations/<int:organisation_id>/logo-kit/<int:file_id>/",
+         logo_kit_views.LogoDownloadView.as_view(), name="logo_download"),
+    path("verify/<slug:slug>/", verification_views.VerifyOrganisationView.as_view(),
+         name="verify_organisation"),
     path("my-data/export/", views.ExportDataView.as_view(), name="export_data"),
     path("my-data/erase/", views.EraseAccountView.as_view(), name="erase_account"),
     # Restricted documents, image originals and renditions (see files/storage.py).

@@ -25,6 +25,7 @@ from django.views.generic import TemplateView
 
 from . import accounts, legacy, lifecycle, organisations, privacy
 from .dashboard import dashboard_context, post_progress_update
+from .dashboard_benefits import benefits_context
 from .forms import InviteStaffForm, ProgressUpdateForm, SetRoleForm
 from .journey_urls import journey_page_urls
 from .models import ActionPlan, ActionToken, Organisation, OrganisationRole, Pledge
@@ -154,6 +155,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = {**super().get_context_data(**kwargs), **dashboard_context(self.request.user)}
+        context.update(benefits_context(self.request, context["organisations"]))
         bound = self.bound_forms or {}
         context["pledge_update_form"] = bound.get("pledge_update") or ProgressUpdateForm(
             prefix="pledge-update")

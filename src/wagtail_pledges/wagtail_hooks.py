@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
-from .admin import permissions, registry, urls
+from .admin import logo_kit, permissions, registry, urls
 from .admin.bulk_actions import BULK_ACTIONS
 from .admin.menu import reports_menu_item
 from .admin.panels import add_membership_panel
@@ -15,7 +15,7 @@ from .files.views import serve_restricted_document
 from .models import ActionPlan, Membership, OutboxMessage, Pledge
 from .visibility import private_when_gated, refuse_hidden_page
 
-for _model in (Membership, OutboxMessage):
+for _model in (Membership, OutboxMessage, *logo_kit.READ_ONLY_MODELS):
     register_permission_policy(_model, permissions.ReadOnlyPermissionPolicy(_model))
 for _model in (ActionPlan, Pledge):
     register_permission_policy(_model, permissions.CommitmentPermissionPolicy(_model))

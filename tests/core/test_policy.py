@@ -39,7 +39,7 @@ def test_organisation_admin_gets_everything_staff_inherit_some():
     staff = factories.UserFactory()
     OrganisationRole.objects.create(organisation=plan.organisation, user=staff, role="staff")
     assert benefits(plan.created_by) == {"resources", "forum", "logo", "directory"}
-    assert benefits(staff) == {"resources", "forum"}
+    assert benefits(staff) == {"resources", "forum", "logo"}
 
 
 def test_submitted_has_benefits_only_when_allowed(settings):

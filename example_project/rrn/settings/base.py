@@ -151,6 +151,12 @@ WAGTAIL_PLEDGES = {
         "label": "June 2014 – June 2019",
     },
     "EMAIL_VERIFIED_HOOK": "wagtail_pledges.accounts.allauth_email_verified",
+    # Announced as "coming soon"; switch to {"STATUS": "open", "URL": "https://…"}.
+    "FORUM": {
+        "STATUS": "coming_soon",
+        "NOTE": "The members' forum is coming soon: we plan to open it in summer 2020.",
+        "URL": "",
+    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

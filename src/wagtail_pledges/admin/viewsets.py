@@ -25,6 +25,7 @@ from ..models import (
     Sector,
     Strategy,
 )
+from .logo_kit import LOGO_KIT_VIEWSETS
 
 
 class MembershipFilterSet(WagtailFilterSet):
@@ -267,6 +268,7 @@ class MembershipViewSetGroup(SnippetViewSetGroup):
         StrategyViewSet,
         RestrictivePracticeViewSet,
         SectorViewSet,
+        *LOGO_KIT_VIEWSETS,
     )
 
 

@@ -102,3 +102,18 @@ class MeSerializer(serializers.Serializer):
     organisations = serializers.ListField(child=serializers.DictField())
     benefits = serializers.ListField(child=serializers.CharField())
     is_member = serializers.BooleanField()
+
+
+class VerificationSerializer(serializers.Serializer):
+    """The public verification answer: organisation facts only, never a person."""
+
+    name = serializers.CharField()
+    slug = serializers.SlugField()
+    state = serializers.ChoiceField(choices=["current", "legacy_grace", "lapsed"])
+    is_member = serializers.BooleanField()
+    tier = serializers.CharField()
+    member_since = serializers.DateField(allow_null=True)
+    valid_until = serializers.DateField(allow_null=True)
+    ended_on = serializers.DateField(allow_null=True)
+    plan_url = serializers.CharField(allow_blank=True, help_text="Absolute URL, or empty.")
+    verify_url = serializers.CharField(help_text="The public verification page.")

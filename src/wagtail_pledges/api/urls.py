@@ -4,13 +4,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from .views import CountsView, MeView, router
+from .views import CountsView, MeView, VerifyView, router
 
 app_name = "wagtail_pledges_api"
 
 v1 = [
     path("counts/", CountsView.as_view(), name="counts"),
     path("me/", MeView.as_view(), name="me"),
+    path("verify/<slug:slug>/", VerifyView.as_view(), name="verify"),
     path("", include(router.urls)),
 ]
 

@@ -5,6 +5,8 @@ signed-in user and shows only their own standing.
 """
 
 from django.db.models import Prefetch
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_cache_control
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
@@ -17,6 +19,7 @@ from ..counts import get_counts
 from ..directory import PlanDirectoryFilterSet
 from ..models import ActionPlan, ProgressUpdate, RestrictivePractice, Sector, Strategy
 from ..policy import get_policy
+from ..verification import VERIFY_MAX_AGE, verify_organisation
 from . import serializers
 
 
@@ -113,6 +116,35 @@ class MeView(APIView):
             "is_member": policy.is_member(user),
         }
         return Response(serializers.MeSerializer(data).data)
+
+
+class VerifyView(APIView):
+    """Is this organisation a member? The same answer as ``/pledges/verify/<slug>/``."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=serializers.VerificationSerializer)
+    def get(self, request, slug):
+        verification = verify_organisation(slug, request)
+        data = {
+            **{f: getattr(verification, f) for f in (
+                "name", "slug", "state", "is_member", "tier", "member_since", "valid_until",
+                "ended_on")},
+            "plan_url": (request.build_absolute_uri(verification.plan_url)
+                         if verification.plan_url else ""),
+            "verify_url": _verify_page_url(request, slug),
+        }
+        response = Response(serializers.VerificationSerializer(data).data)
+        patch_cache_control(response, public=True, max_age=VERIFY_MAX_AGE)
+        return response
+
+
+def _verify_page_url(request, slug: str) -> str:
+    try:
+        return request.build_absolute_uri(
+            reverse("wagtail_pledges:verify_organisation", args=[slug]))
+    except NoReverseMatch:  # the site has not included wagtail_pledges.urls
+        return ""
 
 
 router = DefaultRouter()

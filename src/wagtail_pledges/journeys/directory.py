@@ -19,6 +19,7 @@ from wagtail.fields import RichTextField
 
 from ..counts import directory_version
 from ..directory import PlanDirectoryFilterSet
+from ..journey_urls import DIRECTORY
 from ..models import ActionPlan, ProgressUpdate
 
 
@@ -27,6 +28,9 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
 
     Filters come from ``filterset_class``, the same FilterSet the REST API uses.
     """
+
+    # Found by this marker (see journey_urls), so core modules need not import pages.
+    pledges_journey = DIRECTORY
 
     intro = RichTextField(gettext_lazy("introduction"), blank=True)
 

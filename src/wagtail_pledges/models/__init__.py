@@ -9,6 +9,7 @@ from .commitments import (
     ReviewStatus,
     VideoProgress,
 )
+from .logo_kit import LogoDownload, LogoKit, LogoKitFile, LogoTermsAcceptance
 from .member import ActionToken, MemberProfile
 from .membership import Counter, LifecycleEvent, Membership, Status, Tier
 from .organisation import Organisation, OrganisationRole
@@ -21,6 +22,10 @@ __all__ = [
     "Counter",
     "LegacySignatory",
     "LifecycleEvent",
+    "LogoDownload",
+    "LogoKit",
+    "LogoKitFile",
+    "LogoTermsAcceptance",
     "MemberProfile",
     "Membership",
     "Organisation",

@@ -1,0 +1,87 @@
+"""The logo kit for organisation members: accept the terms once, then download.
+
+Who may do either is the policy's answer (:meth:`MembershipPolicy.may_use_logo`,
+:meth:`MembershipPolicy.may_accept_logo_terms`); this module records what happened.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from .models import LogoDownload, LogoKit, LogoKitFile, LogoTermsAcceptance, Organisation
+from .policy import get_policy
+
+
+def current_kit() -> LogoKit | None:
+    """The site's kit (the first one editors made), or ``None`` before there is one."""
+    return LogoKit.objects.order_by("pk").first()
+
+
+def accept_terms(user, organisation: Organisation) -> LogoTermsAcceptance:
+    """Record that ``user`` accepted the kit's terms for ``organisation``.
+
+    Idempotent: a second call (a double-clicked button, two admins at once) returns
+    the first acceptance; the unique constraint keeps it to one row.
+    """
+    if not get_policy().may_accept_logo_terms(user, organisation):
+        raise PermissionDenied(_("Only an admin of a member organisation can accept the "
+                                 "logo terms."))
+    try:
+        with transaction.atomic():
+            acceptance, _created = LogoTermsAcceptance.objects.get_or_create(
+                organisation=organisation, defaults={"user": user})
+    except IntegrityError:  # another request inserted it between our read and write
+        acceptance = LogoTermsAcceptance.objects.get(organisation=organisation)
+    return acceptance
+
+
+def terms_accepted(organisation: Organisation) -> bool:
+    return LogoTermsAcceptance.objects.filter(organisation=organisation).exists()
+
+
+def file_for_download(user, organisation: Organisation, file_id: int) -> LogoKitFile:
+    """The kit file ``user`` may download for ``organisation`` now.
+
+    Raises ``PermissionDenied`` when the policy refuses or the terms are not accepted,
+    ``LogoKitFile.DoesNotExist`` for a file that is not in the current kit.
+    """
+    if not get_policy().may_use_logo(user, organisation):
+        raise PermissionDenied(_("The logo kit is for organisations that are members now."))
+    if not terms_accepted(organisation):
+        raise PermissionDenied(_("An admin of %s must accept the logo terms first.")
+                               % organisation.name)
+    kit = current_kit()
+    return LogoKitFile.objects.select_related("document").get(pk=file_id, kit=kit)
+
+
+def record_download(user, organisation: Organisation, kit_file: LogoKitFile) -> LogoDownload:
+    return LogoDownload.objects.create(organisation=organisation, user=user,
+                                       document=kit_file.document)
+
+
+def dashboard_logo_kit(user, organisations: list[dict]) -> dict:
+    """Per-organisation kit state for the dashboard, in three queries at most.
+
+    ``organisations`` are the dashboard's items (each with ``organisation``); each
+    gets ``logo`` = ``{"may_use", "may_accept", "accepted"}``.
+    """
+    policy = get_policy()
+    allowed = {item["organisation"].pk for item in organisations
+               if policy.may_use_logo(user, item["organisation"])}
+    kit = current_kit() if allowed else None
+    accepted = {}
+    if kit is not None:
+        accepted = {
+            acceptance.organisation_id: acceptance
+            for acceptance in LogoTermsAcceptance.objects.filter(organisation_id__in=allowed)
+        }
+    for item in organisations:
+        organisation = item["organisation"]
+        item["logo"] = {
+            "may_use": kit is not None and organisation.pk in allowed,
+            "may_accept": policy.may_accept_logo_terms(user, organisation),
+            "accepted": accepted.get(organisation.pk),
+        }
+    return {"logo_kit": kit, "logo_kit_files": list(kit.files.all()) if kit else []}
