@@ -641,10 +641,15 @@ def mark_legacy(membership: Membership, actor=None, reason: str = "") -> bool:
 
 def run_daily(on: datetime.date | None = None) -> dict[str, int]:
     """Renewal due, reminders, lapses, outbox. Idempotent: run it as often as you like."""
+    # Imported here: both modules call this one's transitions.
+    from .campaign import run_campaign
     from .notifications.outbox import deliver_due
 
     on = on or today()
     done = {"renewal_due": 0, "reminders": 0, "lapsed": 0}
+    # The migration campaign: reminder waves, legacy lapses at the deadline (counted in
+    # "lapsed"), steering-group reminders.
+    done.update(run_campaign(on))
     reminder_days = sorted(pledges_settings.RENEWAL_REMINDER_DAYS, reverse=True)
     horizon = on + datetime.timedelta(days=pledges_settings.renewal_due_days)
 
@@ -654,11 +659,6 @@ def run_daily(on: datetime.date | None = None) -> dict[str, int]:
     for membership in _candidates(status__in=[Status.ACTIVE, Status.RENEWAL_DUE],
                                   period_end__lt=on):
         done["lapsed"] += _safely(lapse, membership, None, _("The commitment period ended."))
-    deadline = pledges_settings.legacy_deadline
-    if deadline and on > deadline:
-        for membership in _candidates(status=Status.LEGACY):
-            done["lapsed"] += _safely(lapse, membership, None,
-                                      _("The deadline to move from the original pledge passed."))
     for membership in _candidates(status__in=[Status.ACTIVE, Status.RENEWAL_DUE],
                                   period_end__gte=on, period_end__lte=horizon):
         left = (membership.period_end - on).days

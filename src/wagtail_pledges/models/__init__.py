@@ -2,6 +2,7 @@ from ..notifications.models import OutboxMessage
 from .commitments import (
     OPEN_REVIEW_STATUSES,
     ActionPlan,
+    LegacyReminder,
     LegacySignatory,
     Pledge,
     Priority,
@@ -19,6 +20,7 @@ __all__ = [
     "ActionPlan",
     "ActionToken",
     "Counter",
+    "LegacyReminder",
     "LegacySignatory",
     "LifecycleEvent",
     "MemberProfile",
