@@ -111,11 +111,10 @@ def steering_without_membership():
 
 def remind_steering_group(on: datetime.date) -> int:
     """One reminder per person in every ``STEERING_REMINDER_DAYS`` days."""
-    period = on.toordinal() // pledges_settings.STEERING_REMINDER_DAYS
     sent = 0
     for user in steering_without_membership():
         with transaction.atomic():
-            sent += notify.steering_reminder(user, period)
+            sent += notify.steering_reminder(user, on, pledges_settings.STEERING_REMINDER_DAYS)
     return sent
 
 

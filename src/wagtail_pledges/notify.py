@@ -7,6 +7,8 @@ caused it, so a repeated call never queues a second copy.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -204,11 +206,17 @@ def legacy_reminder_unmoved(signatory, wave: int, deadline) -> None:
     )
 
 
-def steering_reminder(user, period: int) -> bool:
-    """Ask a steering-group member without a membership to join; once per period."""
-    key = f"steering_reminder:{user.pk}:{period}"
-    if not user.email or already_queued(key, user.email):
+def steering_reminder(user, on, every_days: int) -> bool:
+    """Ask a steering-group member without a membership to join, once in ``every_days``."""
+    if not user.email:
         return False
-    queue_email(key, "steering_reminder", [user.email],
-                base_context(user=user, deadline=_future_deadline()))
+    recent = OutboxMessage.objects.filter(
+        template="steering_reminder", to=user.email.strip().lower(),
+        created_at__gt=timezone.now() - datetime.timedelta(days=every_days),
+    )
+    if recent.exists():
+        return False
+    # Keyed by day, so two runs on the same day queue one email between them.
+    queue_email(f"steering_reminder:{user.pk}:{on.isoformat()}", "steering_reminder",
+                [user.email], base_context(user=user, deadline=_future_deadline()))
     return True
