@@ -11,7 +11,13 @@ from freezegun import freeze_time
 
 from tests import factories
 from wagtail_pledges import legacy, lifecycle
-from wagtail_pledges.models import LegacyReminder, LegacySignatory, Membership, OutboxMessage, Status
+from wagtail_pledges.models import (
+    LegacyReminder,
+    LegacySignatory,
+    Membership,
+    OutboxMessage,
+    Status,
+)
 
 pytestmark = pytest.mark.django_db
 
