@@ -176,3 +176,13 @@ class DirectoryFilterForm(forms.Form):
         if "\x00" in value:
             raise ValidationError(_("Search text cannot contain that character."))
         return value
+
+
+class RequestClaimLinkForm(forms.Form):
+    """"Signed the original pledge? Enter your email" — for a new claim link."""
+
+    email = forms.EmailField(
+        label=_("Email address"), max_length=254,
+        help_text=_("The address you signed the original pledge with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
