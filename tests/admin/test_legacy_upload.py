@@ -1,0 +1,91 @@
+"""The admin upload: preview every bad row, import the valid ones, download the rejects."""
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from freezegun import freeze_time
+
+from tests.core.test_legacy_import import messy_file
+from tests.factories import UserFactory
+from wagtail_pledges.models import LegacySignatory
+
+pytestmark = pytest.mark.django_db
+URL = "/admin/membership/legacy/import/"
+
+
+@pytest.fixture
+def importer(db):
+    person = UserFactory(is_staff=True, verified=True)
+    person.user_permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
+        Permission.objects.get(codename="add_legacysignatory"),
+    )
+    return person
+
+
+def upload(client, text, name="export.csv"):
+    return client.post(URL, {"file": SimpleUploadedFile(name, text.encode("utf-8"))})
+
+
+def test_url_names():
+    assert reverse("wagtail_pledges_admin:legacy_upload") == URL
+
+
+@freeze_time("2026-03-01")
+def test_preview_import_and_rejects(client, importer):
+    text, bad_lines = messy_file()
+    client.force_login(importer)
+    assert "Import legacy signatories" in client.get("/admin/").content.decode()
+
+    preview = upload(client, text)
+    html = preview.content.decode()
+    assert preview.status_code == 200
+    assert preview.context["preview"].invalid.keys() == bad_lines.keys()
+    assert "Import 1985 valid rows" in html
+    first_bad = min(bad_lines)
+    assert f"<td>{first_bad}</td><td>signed_on</td><td>2028-01-01 is in the future</td>" in html
+    assert not LegacySignatory.objects.exists()  # nothing until confirmed
+
+    rejects = client.get(URL + "rejects.csv")
+    assert rejects["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.DictReader(io.StringIO(rejects.content.decode())))
+    assert [int(r["line"]) for r in rows] == sorted(bad_lines)
+
+    done = client.post(URL, {"confirm": "1", "digest": preview.context["digest"]})
+    assert done.status_code == 200
+    assert LegacySignatory.objects.count() == 1985
+    assert "1985 signatories imported, 0 already there, 15 rows left out" in \
+        done.content.decode()
+
+    # Re-uploading the same file changes nothing.
+    again = upload(client, text)
+    assert again.context["preview"].unchanged == 1985 and not again.context["preview"].new
+
+
+def test_a_stale_preview_imports_nothing(client, importer):
+    client.force_login(importer)
+    upload(client, "kind,name,email,organisation,signed_on\nindividual,A,a@example.org,,\n")
+    response = client.post(URL, {"confirm": "1", "digest": "not-the-previewed-file"})
+    assert response.status_code == 302
+    assert not LegacySignatory.objects.exists()
+
+
+def test_bad_files_are_form_errors(client, importer):
+    client.force_login(importer)
+    response = client.post(URL, {"file": SimpleUploadedFile("x.csv", "é".encode("latin-1"))})
+    assert response.status_code == 200
+    assert "not UTF-8" in response.content.decode()
+    response = upload(client, "name,mail\nA,a@example.org\n")
+    assert "expected header: kind,name,email,organisation,signed_on" in response.content.decode()
+    assert "Import 0 valid" not in response.content.decode()  # no import button
+
+
+def test_only_importers_may_upload(client, editor):
+    client.force_login(editor)
+    assert client.get(URL).status_code == 302
+    assert client.get(URL + "rejects.csv").status_code == 302
+    assert upload(client, "kind,name,email,organisation,signed_on\n").status_code == 302
