@@ -89,3 +89,53 @@ def test_only_importers_may_upload(client, editor):
     assert client.get(URL).status_code == 302
     assert client.get(URL + "rejects.csv").status_code == 302
     assert upload(client, "kind,name,email,organisation,signed_on\n").status_code == 302
+
+
+def test_campaign_report_per_tier_csv_and_passed_deadline(client, reviewer, settings):
+    from django.contrib.auth.models import Group
+
+    from wagtail_pledges import legacy
+    from wagtail_pledges.models import LegacyReminder
+
+    settings.WAGTAIL_PLEDGES = {
+        "LEGACY_DEADLINE": "2020-09-30",
+        "HISTORIC_BASELINE": {"individuals": 1613, "organisations": 375, "label": ""},
+    }
+    with freeze_time("2020-06-01"):
+        legacy.import_signatories("kind,name,email,organisation,signed_on\n"
+                                  "individual,Ann,ann@example.org,,2015-01-01\n"
+                                  "organisation,Bo,bo@example.org,Hill Trust,2015-01-01\n")
+        for signatory in LegacySignatory.objects.all():
+            legacy.invite(signatory)
+    LegacyReminder.objects.create(signatory=LegacySignatory.objects.get(kind="individual"),
+                                  deadline="2020-09-30", wave=30, audience="unclaimed")
+    steering = Group.objects.create(name="Steering group")
+    steering.user_set.add(UserFactory(first_name="Stella", last_name="Outside", verified=True))
+
+    client.force_login(reviewer)
+    response = client.get(reverse("wagtail_pledges_admin:report_legacy_campaign"))
+    html = response.content.decode()
+    tiers = response.context["campaign"]["tiers"]
+    assert (tiers["individual"]["baseline"], tiers["individual"]["imported"],
+            tiers["individual"]["invited"], tiers["individual"]["reminded"][30]) == (1613, 1, 1, 1)
+    assert tiers["organisation"]["baseline"] == 375 and tiers["organisation"]["reminded"][30] == 0
+    # In words, never "-2251 days".
+    assert "The deadline to move passed on 30 September 2020" in html
+    assert "days left" not in html and "-2" not in html.split("listing")[0]
+    assert '<progress id="chart-individual-invited"' in html
+
+    rows = list(csv.reader(io.StringIO(
+        client.get(reverse("wagtail_pledges_admin:legacy_campaign_csv")).content.decode())))
+    assert rows[0] == ["Measure", "Individual", "Organisation"]
+    assert ["Signed the original pledge (baseline)", "1613", "375"] in rows
+    assert ["Reminded 30 days before the deadline", "1", "0"] in rows
+    assert ["Days left", "0", "0"] in rows
+
+    home = client.get("/admin/").content.decode()
+    assert "Invitations are refused until a new LEGACY_DEADLINE is set" in home
+    assert "Stella Outside" in home
+
+
+def test_campaign_csv_needs_permission(client, editor):
+    client.force_login(editor)
+    assert client.get(reverse("wagtail_pledges_admin:legacy_campaign_csv")).status_code == 302
