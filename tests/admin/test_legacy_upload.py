@@ -139,3 +139,22 @@ def test_campaign_report_per_tier_csv_and_passed_deadline(client, reviewer, sett
 def test_campaign_csv_needs_permission(client, editor):
     client.force_login(editor)
     assert client.get(reverse("wagtail_pledges_admin:legacy_campaign_csv")).status_code == 302
+
+
+def test_bulk_invitation_after_the_deadline_is_refused_in_words(client, reviewer, settings):
+    from django.contrib.messages import get_messages
+
+    from tests.admin.test_listings_reports import bulk
+    from wagtail_pledges.models import OutboxMessage
+
+    settings.WAGTAIL_PLEDGES = {"LEGACY_DEADLINE": "2020-09-30"}
+    signatory = LegacySignatory.objects.create(kind="individual", name="Ann",
+                                               email="ann@example.org")
+    client.force_login(reviewer)
+    response = client.post(bulk(LegacySignatory, "invite_legacy", signatory))
+    assert response.status_code == 302
+    warnings = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("The deadline to move (30 September 2020) has passed" in m for m in warnings)
+    assert not OutboxMessage.objects.exists()
+    signatory.refresh_from_db()
+    assert signatory.invited_at is None

@@ -68,3 +68,15 @@ def test_after_the_deadline_nothing_is_sent_and_the_page_says_why(client, signat
         client.get(URL).content.decode()
     client.post(URL, {"email": "ann@example.org"})
     assert not OutboxMessage.objects.exists()
+
+
+def test_the_claim_page_names_the_deadline(client, signatories):
+    from wagtail_pledges import legacy
+
+    signatory = LegacySignatory.objects.filter(claimed_at__isnull=True).first()
+    with freeze_time("2026-07-01"):
+        raw = legacy.issue_claim_token(signatory)
+        assert "until 30 September 2026" in client.get(f"/pledges/claim/{raw}/").content.decode()
+    with freeze_time("2026-10-01"):
+        html = client.get(f"/pledges/claim/{raw}/").content.decode()
+    assert "The deadline to move was 30 September 2026" in html and "until" not in html
