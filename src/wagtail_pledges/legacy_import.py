@@ -143,7 +143,8 @@ def _existing_keys(keys: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]
     emails = sorted({email for _kind, email, _org in keys})
     found = set()
     for start in range(0, len(emails), BATCH_SIZE):
-        rows = LegacySignatory.objects.filter(email__in=emails[start:start + BATCH_SIZE])
+        rows = LegacySignatory.objects.filter(
+            email__in=emails[start:start + BATCH_SIZE]).order_by()
         found.update(_key(k, e, o) for k, e, o in rows.values_list("kind", "email",
                                                                     "organisation_name"))
     return found & keys
