@@ -165,3 +165,16 @@ def test_steering_group_members_without_membership_are_reminded(settings):
         assert lifecycle.run_daily()["steering_reminded"] == 1
     assert list(OutboxMessage.objects.filter(template="steering_reminder")
                 .values_list("to", flat=True)) == [outside.email] * 2
+
+
+@pytest.mark.parametrize(("key", "value", "check_id"), [
+    ("LEGACY_REMINDER_DAYS", [], "wagtail_pledges.E013"),
+    ("LEGACY_REMINDER_DAYS", [30, 30], "wagtail_pledges.E013"),
+    ("LEGACY_REMINDER_DAYS", ["60"], "wagtail_pledges.E013"),
+    ("STEERING_REMINDER_DAYS", 0, "wagtail_pledges.E004"),
+])
+def test_campaign_settings_are_checked(settings, key, value, check_id):
+    from wagtail_pledges.checks import check_settings
+
+    settings.WAGTAIL_PLEDGES = {key: value}
+    assert [e.id for e in check_settings()] == [check_id]
