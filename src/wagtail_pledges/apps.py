@@ -14,3 +14,7 @@ class WagtailPledgesConfig(AppConfig):
         from .files import receivers
 
         receivers.connect()
+
+        from . import campaign, lifecycle
+
+        lifecycle.register_daily_job(campaign.run_campaign)

@@ -101,21 +101,24 @@ def _check_bool(name: str) -> Callable[[Any], list[Error]]:
     return check
 
 
-def _check_reminders(value: Any) -> list[Error]:
-    if (
-        isinstance(value, list | tuple)
-        and value
-        and all(_is_positive_int(v) for v in value)
-        and len(set(value)) == len(value)
-    ):
-        return []
-    return [
-        _error(
-            "WAGTAIL_PLEDGES['RENEWAL_REMINDER_DAYS'] must be a non-empty list of "
-            "distinct positive integers.",
-            "E005",
-        )
-    ]
+def _check_days_list(name: str, id_: str) -> Callable[[Any], list[Error]]:
+    def check(value: Any) -> list[Error]:
+        if (
+            isinstance(value, list | tuple)
+            and value
+            and all(_is_positive_int(v) for v in value)
+            and len(set(value)) == len(value)
+        ):
+            return []
+        return [
+            _error(
+                f"WAGTAIL_PLEDGES['{name}'] must be a non-empty list of distinct positive "
+                "integers.",
+                id_,
+            )
+        ]
+
+    return check
 
 
 def _check_groups(value: Any) -> list[Error]:
@@ -214,10 +217,11 @@ def _check_forum(value: Any) -> list[Error]:
 VALIDATORS: dict[str, Callable[[Any], list[Error]]] = {
     "POLICY": _check_policy,
     "COMMITMENT_PERIOD_MONTHS": _check_positive("COMMITMENT_PERIOD_MONTHS", "E004"),
-    "RENEWAL_REMINDER_DAYS": _check_reminders,
+    "RENEWAL_REMINDER_DAYS": _check_days_list("RENEWAL_REMINDER_DAYS", "E005"),
     "INDIVIDUAL_REQUIRES_REVIEW": _check_bool("INDIVIDUAL_REQUIRES_REVIEW"),
     "SUBMITTED_HAS_BENEFITS": _check_bool("SUBMITTED_HAS_BENEFITS"),
     "LEGACY_DEADLINE": _check_deadline,
+    "LEGACY_REMINDER_DAYS": _check_days_list("LEGACY_REMINDER_DAYS", "E016"),
     "REQUIRED_VIDEOS": _check_positive("REQUIRED_VIDEOS", "E004"),
     "VIDEO_COVERAGE_RATIO": _check_ratio("VIDEO_COVERAGE_RATIO"),
     "VIDEO_WALLCLOCK_RATIO": _check_ratio("VIDEO_WALLCLOCK_RATIO"),
@@ -227,6 +231,7 @@ VALIDATORS: dict[str, Callable[[Any], list[Error]]] = {
     "LEGACY_CLAIM_MAX_AGE_DAYS": _check_positive("LEGACY_CLAIM_MAX_AGE_DAYS", "E004"),
     "GROUPS": _check_groups,
     "STEERING_GROUP": _check_group_name("STEERING_GROUP"),
+    "STEERING_REMINDER_DAYS": _check_positive("STEERING_REMINDER_DAYS", "E004"),
     "REVIEWER_GROUP": _check_group_name("REVIEWER_GROUP"),
     "HISTORIC_BASELINE": _check_baseline,
     "FROM_EMAIL": _check_from_email,

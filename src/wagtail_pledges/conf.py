@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     # Old-pledge signatories keep benefits until this date (ISO string or date);
     # None means legacy status never grants benefits by date.
     "LEGACY_DEADLINE": None,
+    # Reminder waves of the migration campaign, in days before LEGACY_DEADLINE: each
+    # signatory invited but not claimed, or claimed but not moved, gets each wave once.
+    "LEGACY_REMINDER_DAYS": [60, 30, 7],
     # Awareness videos an individual must watch before committing to an action.
     "REQUIRED_VIDEOS": 2,
     # A video counts as watched when this share of its duration was reported ...
@@ -49,8 +52,10 @@ DEFAULTS: dict[str, Any] = {
         "individual": "Individual members",
         "organisation": "Organisation members",
     },
-    # Group whose users must all hold a membership (reported in the admin).
+    # Group whose users must all hold a membership (reported in the admin) ...
     "STEERING_GROUP": "Steering group",
+    # ... and those without one are reminded by email once in every this many days.
+    "STEERING_REMINDER_DAYS": 30,
     # Group allowed to approve, decline and request changes.
     "REVIEWER_GROUP": "Membership reviewers",
     # Signatories of an earlier pledge, shown beside live counts.

@@ -213,3 +213,13 @@ class InviteStaffForm(forms.Form):
 
 class SetRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=OrganisationRole.Role.choices)
+
+
+class RequestClaimLinkForm(forms.Form):
+    """"Signed the original pledge? Enter your email" — for a new claim link."""
+
+    email = forms.EmailField(
+        label=_("Email address"), max_length=254,
+        help_text=_("The address you signed the original pledge with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

@@ -8,20 +8,18 @@ plan is approved.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import lifecycle, notify
 from .conf import pledges_settings
+from .legacy_import import COLUMNS, ImportResult, import_signatories
 from .models import (
     ActionToken,
     LegacySignatory,
@@ -33,99 +31,83 @@ from .models import (
 )
 from .tokens import consume_token, issue_token
 
-COLUMNS = ("kind", "name", "email", "organisation", "signed_on")
-MAX_ROWS = 100_000
+# The file reader lives in its own module; these names stay importable from here.
+__all__ = ["COLUMNS", "DeadlinePassed", "ImportResult", "claim", "import_signatories", "invite",
+           "request_claim_link"]
 
 
-@dataclass
-class ImportResult:
-    created: int = 0
-    unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
+class DeadlinePassed(ValidationError):
+    """The campaign is closed: no invitation or claim link until the deadline moves."""
 
 
-def _parse_row(number: int, row: dict) -> tuple[dict | None, list[str]]:
-    problems = []
-    kind = (row.get("kind") or "").strip().lower()
-    if kind not in LegacySignatory.Kind.values:
-        problems.append(f"line {number}: kind must be 'individual' or 'organisation', not {kind!r}")
-    name = (row.get("name") or "").strip()
-    if not name:
-        problems.append(f"line {number}: name is empty")
-    email = (row.get("email") or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        problems.append(f"line {number}: email {email!r} is not a valid address")
-    organisation = (row.get("organisation") or "").strip()
-    if kind == "organisation" and not organisation:
-        problems.append(f"line {number}: an organisation signatory needs an organisation name")
-    signed_on = None
-    raw_date = (row.get("signed_on") or "").strip()
-    if raw_date:
-        try:
-            signed_on = datetime.date.fromisoformat(raw_date)
-        except ValueError:
-            problems.append(f"line {number}: signed_on {raw_date!r} is not a YYYY-MM-DD date")
-    if problems:
-        return None, problems
-    return {"kind": kind, "name": name[:200], "email": email,
-            "organisation_name": organisation[:200], "signed_on": signed_on}, []
+# A signatory asking for a new link gets at most one email per address in this period,
+# however often the form is sent.
+CLAIM_LINK_PERIOD = datetime.timedelta(hours=1)
 
 
-def import_signatories(text: str) -> ImportResult:
-    """Import a CSV (header: kind,name,email,organisation,signed_on).
-
-    All or nothing: any bad row means nothing is written and every problem is
-    listed by line. Rows already imported are left as they are, so importing the
-    same file twice changes nothing.
-    """
-    result = ImportResult()
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        result.errors.append("missing column(s): " + ", ".join(missing)
-                             + f" (expected header: {','.join(COLUMNS)})")
-        return result
-    rows = []
-    for number, row in enumerate(reader, start=2):
-        if number - 1 > MAX_ROWS:
-            result.errors.append(f"more than {MAX_ROWS} rows; split the file")
-            return result
-        parsed, problems = _parse_row(number, row)
-        result.errors.extend(problems)
-        if parsed:
-            rows.append(parsed)
-    if result.errors:
-        return result
-    with transaction.atomic():
-        for data in rows:
-            _obj, created = LegacySignatory.objects.get_or_create(
-                kind=data["kind"], email=data["email"],
-                organisation_name=data["organisation_name"],
-                defaults={"name": data["name"], "signed_on": data["signed_on"]},
-            )
-            if created:
-                result.created += 1
-            else:
-                result.unchanged += 1
-    return result
+def deadline_passed(on: datetime.date | None = None) -> bool:
+    deadline = pledges_settings.legacy_deadline
+    return deadline is not None and (on or timezone.localdate()) > deadline
 
 
-@transaction.atomic
-def invite(signatory: LegacySignatory) -> bool:
-    """Email one signatory a claim link. Returns False if already claimed."""
-    signatory = LegacySignatory.objects.select_for_update().get(pk=signatory.pk)
-    if signatory.claimed_at:
-        return False
-    raw = issue_token(
+def refuse_if_deadline_passed(on: datetime.date | None = None) -> None:
+    if deadline_passed(on):
+        raise DeadlinePassed(
+            _("The deadline to move (%(date)s) has passed: set a new LEGACY_DEADLINE "
+              "before sending invitations.")
+            % {"date": date_format(pledges_settings.legacy_deadline, "j F Y")},
+            code="deadline_passed",
+        )
+
+
+def issue_claim_token(signatory: LegacySignatory) -> str:
+    """A fresh single-use claim token for ``signatory`` (earlier ones stay valid)."""
+    return issue_token(
         ActionToken.Purpose.LEGACY_CLAIM, signatory.email,
         datetime.timedelta(days=pledges_settings.LEGACY_CLAIM_MAX_AGE_DAYS),
         legacy_signatory=signatory,
     )
+
+
+@transaction.atomic
+def invite(signatory: LegacySignatory) -> bool:
+    """Email one signatory a claim link. Returns False if already claimed.
+
+    Raises :class:`DeadlinePassed` after ``LEGACY_DEADLINE``: an invitation would
+    promise a date already gone.
+    """
+    refuse_if_deadline_passed()
+    signatory = LegacySignatory.objects.select_for_update().get(pk=signatory.pk)
+    if signatory.claimed_at:
+        return False
+    raw = issue_claim_token(signatory)
     signatory.invited_at = timezone.now()
     signatory.save(update_fields=["invited_at"])
     notify.legacy_invitation(signatory, raw)
+    return True
+
+
+def request_claim_link(email: str, now: datetime.datetime | None = None) -> bool:
+    """"Signed the original pledge? Enter your email": send fresh links if it matches.
+
+    The caller must answer the same whatever this returns (no enumeration). One email
+    per address per :data:`CLAIM_LINK_PERIOD`, listing a link for each unclaimed
+    signatory with that address; nothing once the deadline has passed. Returns
+    whether an email was queued (for tests and logs only).
+    """
+    if deadline_passed():
+        return False
+    email = (email or "").strip().lower()
+    now = now or timezone.now()
+    bucket = int(now.timestamp() // CLAIM_LINK_PERIOD.total_seconds())
+    key = f"legacy_claim_link:{bucket}"
+    with transaction.atomic():
+        signatories = list(LegacySignatory.objects.select_for_update()
+                           .filter(email=email, claimed_at__isnull=True).order_by("pk"))
+        # Checked before minting tokens, so a repeated form mints nothing either.
+        if not signatories or notify.already_queued(key, email):
+            return False
+        notify.legacy_claim_link(email, [(s, issue_claim_token(s)) for s in signatories], key)
     return True
 
 

@@ -7,11 +7,14 @@ caused it, so a repeated call never queues a second copy.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from .conf import pledges_settings
-from .models import ActionPlan, Membership
+from .models import ActionPlan, Membership, OutboxMessage, Status
 from .notifications.outbox import queue_email
 from .policy import get_policy
 
@@ -110,11 +113,16 @@ def renewal_due(membership: Membership, days: int) -> None:
 
 
 def lapsed(membership: Membership) -> None:
+    """The lapse notice; for a legacy membership, the campaign's final notice."""
+    # The lapse event was written just before this, in the same transaction.
+    last = membership.events.filter(action="lapse").order_by("-pk").first()
     queue_email(
         f"lapsed:{membership.pk}:{membership.status_changed_at.isoformat()}",
         "lapsed",
         recipients_for(membership, "lapsed"),
-        base_context(membership=membership, subject_name=str(membership.subject)),
+        base_context(membership=membership, subject_name=str(membership.subject),
+                     legacy_deadline=pledges_settings.legacy_deadline
+                     if last and last.from_status == Status.LEGACY else None),
     )
 
 
@@ -140,11 +148,73 @@ def staff_invitation(organisation, email: str, user, raw_token: str) -> None:
     )
 
 
+def already_queued(key: str, to: str) -> bool:
+    """Whether ``queue_email(key, …)`` already holds a row for ``to``."""
+    return OutboxMessage.objects.filter(idempotency_key=f"{key}:{to.strip().lower()}"[:200]
+                                        ).exists()
+
+
+def _future_deadline():
+    """The deadline if it is still ahead: no email says "move by <a past date>"."""
+    deadline = pledges_settings.legacy_deadline
+    return deadline if deadline and deadline >= timezone.localdate() else None
+
+
 def legacy_invitation(signatory, raw_token: str) -> None:
     queue_email(
         f"legacy_invitation:{signatory.pk}:{raw_token[:16]}",
         "legacy_invitation",
         [signatory.email],
         base_context(signatory=signatory, claim_url=url("claim_legacy", raw_token),
-                     deadline=pledges_settings.legacy_deadline),
+                     deadline=_future_deadline()),
     )
+
+
+def legacy_claim_link(email: str, links: list, key: str) -> None:
+    """Fresh claim links asked for on the site: ``links`` is [(signatory, raw_token)]."""
+    queue_email(
+        key, "legacy_claim_link", [email],
+        base_context(deadline=_future_deadline(), links=[
+            {"signatory": signatory, "claim_url": url("claim_legacy", raw)}
+            for signatory, raw in links
+        ]),
+    )
+
+
+def legacy_reminder_unclaimed(signatory, wave: int, deadline, raw_token: str) -> None:
+    """A reminder wave to a signatory invited but not yet claimed."""
+    queue_email(
+        f"legacy_reminder:{signatory.pk}:{deadline}:{wave}",
+        "legacy_reminder_unclaimed",
+        [signatory.email],
+        base_context(signatory=signatory, claim_url=url("claim_legacy", raw_token),
+                     deadline=deadline, days=wave),
+    )
+
+
+def legacy_reminder_unmoved(signatory, wave: int, deadline) -> None:
+    """A reminder wave to a claimed signatory whose membership has not moved yet."""
+    membership = signatory.membership
+    queue_email(
+        f"legacy_reminder:{signatory.pk}:{deadline}:{wave}",
+        "legacy_reminder_unmoved",
+        recipients_for(membership, "legacy_reminder_unmoved"),
+        base_context(signatory=signatory, membership=membership,
+                     subject_name=str(membership.subject), deadline=deadline, days=wave),
+    )
+
+
+def steering_reminder(user, on, every_days: int) -> bool:
+    """Ask a steering-group member without a membership to join, once in ``every_days``."""
+    if not user.email:
+        return False
+    recent = OutboxMessage.objects.filter(
+        template="steering_reminder", to=user.email.strip().lower(),
+        created_at__gt=timezone.now() - datetime.timedelta(days=every_days),
+    )
+    if recent.exists():
+        return False
+    # Keyed by day, so two runs on the same day queue one email between them.
+    queue_email(f"steering_reminder:{user.pk}:{on.isoformat()}", "steering_reminder",
+                [user.email], base_context(user=user, deadline=_future_deadline()))
+    return True

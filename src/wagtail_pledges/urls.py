@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import logo_kit_views, verification_views, views
+from . import legacy_views, logo_kit_views, verification_views, views
 from .files.views import PrivateFileView
 
 app_name = "wagtail_pledges"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("confirm-again/", views.ResendConfirmationView.as_view(), name="resend_confirmation"),
     path("invitation/<str:token>/", views.AcceptInvitationView.as_view(),
          name="accept_invitation"),
+    path("claim/", legacy_views.RequestClaimLinkView.as_view(), name="request_claim_link"),
     path("claim/<str:token>/", views.ClaimLegacyView.as_view(), name="claim_legacy"),
     path("videos/progress/", views.VideoProgressView.as_view(), name="video_progress"),
     path("renew/", views.StartRenewalView.as_view(), name="start_renewal"),

@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from . import accounts, legacy, lifecycle, organisations, privacy
+from .conf import pledges_settings
 from .dashboard import dashboard_context, post_progress_update
 from .dashboard_benefits import benefits_context
 from .forms import InviteStaffForm, ProgressUpdateForm, SetRoleForm
@@ -95,6 +96,11 @@ class AcceptInvitationView(TokenActionView):
 class ClaimLegacyView(TokenActionView):
     purpose = ActionToken.Purpose.LEGACY_CLAIM
     template_name = "wagtail_pledges/claim_legacy.html"
+
+    def get_context(self, request, action_token):
+        return {**super().get_context(request, action_token),
+                "deadline": pledges_settings.legacy_deadline,
+                "deadline_passed": legacy.deadline_passed()}
 
     def perform(self, request, token):
         legacy.claim(token, request.user)

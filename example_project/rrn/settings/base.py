@@ -1,5 +1,6 @@
 """RRN site settings shared by every environment."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -144,7 +145,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 WAGTAIL_PLEDGES = {
-    "LEGACY_DEADLINE": "2020-09-30",
+    # RRN's real deadline was 30 September 2020. The demo keeps its campaign live: the
+    # deadline is 75 days after the day the site starts, unless RRN_LEGACY_DEADLINE
+    # (YYYY-MM-DD) names one.
+    "LEGACY_DEADLINE": os.environ.get("RRN_LEGACY_DEADLINE")
+    or (datetime.date.today() + datetime.timedelta(days=75)).isoformat(),
     "HISTORIC_BASELINE": {
         "individuals": 1613,
         "organisations": 375,

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 
+from django.utils.formats import date_format
+
 from rrn.site.models import HomePage, StandardPage
+from wagtail_pledges.conf import pledges_settings
 
 
 def stream(*blocks: tuple[str, object]) -> str:
@@ -25,54 +28,64 @@ def bullets(*items: str) -> str:
     return "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
-MEMBERSHIP_IS_CHANGING = stream(
-    ("paragraph", html(
-        "The Restraint Reduction Network pledge opened in <b>June 2014</b>. In its first "
-        "five years <b>1,613 individuals</b> and <b>375 organisations</b> signed it. "
-        "Thank you: that pledge built the network.",
-        "Signing a pledge says what you believe. We now ask every member to say what they "
-        "will <i>do</i>. Membership moves from “sign a pledge” to “commit to actions”: "
-        "each member sets out the actions they will take over the next <b>two years</b> "
-        "to reduce restrictive practice. Membership is still <b>free</b>.",
-    )),
-    ("heading", "If you join as an individual"),
-    ("paragraph", html(
-        "Watch our <b>two short awareness videos</b>, then commit to <b>one action</b> you "
-        "will take in your own work. Confirm your email address and you are a member."
-    ) + bullets(
-        "Exclusive resources for members",
-        "An online forum for members — coming soon (planned for summer 2020)",
-        "A supportive community of people working to reduce restraint",
-    )),
-    ("heading", "If you join as an organisation"),
-    ("paragraph", html(
-        "Send us an <b>action plan</b>: your priorities for reducing restraint over the "
-        "next two years. Many organisations build their plan around the <b>Six Core "
-        "Strategies</b> — leadership towards organisational change, using data to "
-        "inform practice, workforce development, use of prevention tools, involving "
-        "people who use services and families, and debriefing. A senior leader signs "
-        "the plan off. The RRN <b>reviews</b> it and <b>publishes</b> it on this website.",
-    ) + bullets(
-        "Everything individual members get: resources, the forum (coming soon), "
-        "the community",
-        "Permission to show the <b>RRN member logo</b> on your website",
-    )),
-    ("heading", "If you signed the original pledge"),
-    ("paragraph", html(
-        "Organisations that signed the original pledge need to move to the new model "
-        "by <b>the end of summer 2020</b> (30 September 2020). After that date an "
-        "organisation that has not sent us an action plan is no longer a member. "
-        "Individuals who signed can join again in a few minutes.",
-        "Every member of the RRN <b>steering group</b> must also become a member, "
-        "as an individual or through their organisation.",
-    )),
-    ("heading", "Questions?"),
-    ("paragraph", html(
-        "Call us on <a href=\"tel:01214156960\">0121 415 6960</a> or email "
-        "<a href=\"mailto:network@restraintreductionnetwork.org\">"
-        "network@restraintreductionnetwork.org</a>.",
-    )),
-)
+def membership_is_changing() -> str:
+    """The "Membership is changing" page body, with the LEGACY_DEADLINE of this site."""
+    deadline = pledges_settings.legacy_deadline
+    when = f"by <b>{date_format(deadline, 'j F Y')}</b>" if deadline else "soon"
+    return stream(*_membership_is_changing(when))
+
+
+def _membership_is_changing(when: str) -> tuple:
+    return (
+        ("paragraph", html(
+            "The Restraint Reduction Network pledge opened in <b>June 2014</b>. In its first "
+            "five years <b>1,613 individuals</b> and <b>375 organisations</b> signed it. "
+            "Thank you: that pledge built the network.",
+            "Signing a pledge says what you believe. We now ask every member to say what they "
+            "will <i>do</i>. Membership moves from “sign a pledge” to “commit to actions”: "
+            "each member sets out the actions they will take over the next <b>two years</b> "
+            "to reduce restrictive practice. Membership is still <b>free</b>.",
+        )),
+        ("heading", "If you join as an individual"),
+        ("paragraph", html(
+            "Watch our <b>two short awareness videos</b>, then commit to <b>one action</b> you "
+            "will take in your own work. Confirm your email address and you are a member."
+        ) + bullets(
+            "Exclusive resources for members",
+            "An online forum for members — coming soon (planned for summer 2020)",
+            "A supportive community of people working to reduce restraint",
+        )),
+        ("heading", "If you join as an organisation"),
+        ("paragraph", html(
+            "Send us an <b>action plan</b>: your priorities for reducing restraint over the "
+            "next two years. Many organisations build their plan around the <b>Six Core "
+            "Strategies</b> — leadership towards organisational change, using data to "
+            "inform practice, workforce development, use of prevention tools, involving "
+            "people who use services and families, and debriefing. A senior leader signs "
+            "the plan off. The RRN <b>reviews</b> it and <b>publishes</b> it on this website.",
+        ) + bullets(
+            "Everything individual members get: resources, the forum (coming soon), "
+            "the community",
+            "Permission to show the <b>RRN member logo</b> on your website",
+        )),
+        ("heading", "If you signed the original pledge"),
+        ("paragraph", html(
+            "Organisations that signed the original pledge need to move to the new model "
+            f"{when}. After that date an "
+            "organisation that has not sent us an action plan is no longer a member. "
+            "Individuals who signed can join again in a few minutes.",
+            "Lost the email we sent you? <a href=\"/pledges/claim/\">Ask for a new link</a>.",
+            "Every member of the RRN <b>steering group</b> must also become a member, "
+            "as an individual or through their organisation.",
+        )),
+        ("heading", "Questions?"),
+        ("paragraph", html(
+            "Call us on <a href=\"tel:01214156960\">0121 415 6960</a> or email "
+            "<a href=\"mailto:network@restraintreductionnetwork.org\">"
+            "network@restraintreductionnetwork.org</a>.",
+        )),
+    )
+
 
 HOME_BODY = stream(
     ("paragraph", html(
@@ -98,7 +111,7 @@ def build(child, home: HomePage, videos: list[dict], resources: list[dict]) -> N
         search_description="From signing a pledge to committing to actions: what it "
                            "means for individuals, organisations and original signatories.",
         intro="From signing a pledge to committing to actions: what it means for you.",
-        body=MEMBERSHIP_IS_CHANGING,
+        body=membership_is_changing(),
     ))
     _build_pledge_pages(child, home, videos, resources)
     child(home, StandardPage(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from wagtail.admin.ui.components import Component
 
+from ..campaign import steering_without_membership
 from ..conf import pledges_settings
 from ..counts import get_counts
 from ..models import LegacySignatory
@@ -33,6 +34,12 @@ class MembershipSummaryPanel(Component):
             ).count(),
             "days_to_deadline": days_to_deadline(),
             "deadline": pledges_settings.legacy_deadline,
+            # The steering group is a handful of people: the policy is asked per person.
+            "steering_without_membership": [
+                user.get_full_name() or user.email for user in steering_without_membership()
+            ],
+            "steering_group": pledges_settings.STEERING_GROUP,
+            "steering_report_url": reverse("wagtail_pledges_admin:report_steering_group"),
             "review_queue_url": reverse("wagtail_pledges_admin:review_queue")
             if can_review(user) else None,
         }

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime
 
 import django_filters
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,9 +14,10 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
+from ..campaign import steering_without_membership
 from ..conf import pledges_settings
-from ..models import ActionPlan, LegacySignatory, Membership, Pledge, ReviewStatus, Status
-from ..policy import get_policy
+from ..models import ActionPlan, LegacySignatory, Membership, Status
+from .campaign_report import campaign_by_tier, days_to_deadline, legacy_signatories
 from .permissions import can_view_memberships
 
 ENDING_SOON_DAYS = 60
@@ -26,11 +25,6 @@ ENDING_SOON_DAYS = 60
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def days_to_deadline(on: datetime.date | None = None) -> int | None:
-    deadline = pledges_settings.legacy_deadline
-    return None if deadline is None else (deadline - (on or today())).days
 
 
 class MembershipReportView(ReportView):
@@ -181,14 +175,7 @@ class SteeringGroupReport(MembershipReportView):
         )
 
     def get_queryset(self):
-        group = Group.objects.filter(name=pledges_settings.STEERING_GROUP).first()
-        if group is None:
-            return []
-        policy = get_policy()
-        users = get_user_model().objects.filter(groups=group, is_active=True).order_by("pk")
-        return [
-            SteeringRow(user) for user in users if not policy.is_member(user)
-        ]
+        return [SteeringRow(user) for user in steering_without_membership()]
 
 
 class SteeringRow:
@@ -235,16 +222,6 @@ class LegacyState:
         (CLAIMED, _("Claimed, not moved")),
         (MOVED, _("Moved to an approved commitment")),
     ]
-
-
-def _approved(model):
-    return Exists(model.objects.filter(membership=OuterRef("membership"),
-                                       review_status=ReviewStatus.APPROVED))
-
-
-def legacy_signatories():
-    """Signatories annotated with ``moved``: their membership has an approved commitment."""
-    return LegacySignatory.objects.annotate(moved=_approved(ActionPlan) | _approved(Pledge))
 
 
 def legacy_campaign_summary() -> dict:
@@ -310,6 +287,8 @@ class LegacyCampaignReport(MembershipReportView):
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
         context["summary"] = legacy_campaign_summary()
+        context["campaign"] = campaign_by_tier()
+        context["summary_csv_url"] = reverse("wagtail_pledges_admin:legacy_campaign_csv")
         return context
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import campaign_report, legacy_upload, views
 from .reports import REPORTS
 
 app_name = "wagtail_pledges_admin"
@@ -14,6 +14,11 @@ urlpatterns = [
     path("review/<slug:kind>/<int:pk>/request-changes/", views.RequestChangesView.as_view(),
          name="request_changes"),
     path("review/<slug:kind>/<int:pk>/decline/", views.DeclineView.as_view(), name="decline"),
+    path("reports/legacy-campaign/summary.csv", campaign_report.campaign_summary_csv,
+         name="legacy_campaign_csv"),
+    path("legacy/import/", legacy_upload.LegacyUploadView.as_view(), name="legacy_upload"),
+    path("legacy/import/rejects.csv", legacy_upload.rejects_download,
+         name="legacy_upload_rejects"),
 ]
 for report in REPORTS:
     slug = report.url_name.removeprefix("report_").replace("_", "-")

@@ -26,7 +26,7 @@ from .joining import start_individual, start_organisation
 from .publishing import is_reviewed
 from .review import approve, decline, request_changes, submit_plan, submit_pledge
 from .rules import JOINING, MAY_START, MEMBERSHIP_MOVES, REVIEW_MOVES, Move, TransitionError
-from .scheduler import run_daily
+from .scheduler import register_daily_job, run_daily
 from .transitions import lapse, mark_legacy, mark_renewal_due, send_renewal_reminder, withdraw
 from .validation import plan_errors, pledge_errors
 from .writer import get_or_create_membership
@@ -50,6 +50,7 @@ __all__ = [
     "plan_errors",
     "pledge_errors",
     "request_changes",
+    "register_daily_job",
     "run_daily",
     "send_renewal_reminder",
     "start_individual",

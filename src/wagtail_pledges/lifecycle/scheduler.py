@@ -1,9 +1,13 @@
-"""The daily run: renewal due, reminders, lapses, then the outbox."""
+"""The daily run: renewal due, reminders, lapses, registered daily jobs, the outbox.
+
+Services above the lifecycle (the legacy migration campaign, or a site's own) add
+their daily work with :func:`register_daily_job` instead of being imported here.
+"""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext as _
 
@@ -13,6 +17,19 @@ from ..notifications.delivery import deliver_due
 from .dates import today
 from .rules import TransitionError
 from .transitions import lapse, mark_renewal_due, send_renewal_reminder
+
+# Callables ``job(on) -> dict[str, int]``, run in order by every daily run; their
+# counts are added to the run's (the same key adds up).
+_DAILY_JOBS: list[Callable[[datetime.date], dict[str, int]]] = []
+
+
+def register_daily_job(job: Callable[[datetime.date], dict[str, int]]) -> None:
+    """Run ``job(on)`` in every :func:`run_daily`, before the outbox is sent.
+
+    The job must be idempotent, as ``run_daily`` is. Registering twice is harmless.
+    """
+    if job not in _DAILY_JOBS:
+        _DAILY_JOBS.append(job)
 
 
 def run_daily(on: datetime.date | None = None) -> dict[str, int]:
@@ -28,11 +45,11 @@ def run_daily(on: datetime.date | None = None) -> dict[str, int]:
     for membership in _candidates(status__in=[Status.ACTIVE, Status.RENEWAL_DUE],
                                   period_end__lt=on):
         done["lapsed"] += _safely(lapse, membership, None, _("The commitment period ended."))
-    deadline = pledges_settings.legacy_deadline
-    if deadline and on > deadline:
-        for membership in _candidates(status=Status.LEGACY):
-            done["lapsed"] += _safely(lapse, membership, None,
-                                      _("The deadline to move from the original pledge passed."))
+    # The migration campaign (registered by the app) lapses legacy memberships at the
+    # deadline, with its final notice; its counts join these.
+    for job in _DAILY_JOBS:
+        for key, value in job(on).items():
+            done[key] = done.get(key, 0) + value
     for membership in _candidates(status__in=[Status.ACTIVE, Status.RENEWAL_DUE],
                                   period_end__gte=on, period_end__lte=horizon):
         left = (membership.period_end - on).days

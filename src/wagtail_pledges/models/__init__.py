@@ -2,6 +2,7 @@ from ..notifications.models import OutboxMessage
 from .commitments import (
     OPEN_REVIEW_STATUSES,
     ActionPlan,
+    LegacyReminder,
     LegacySignatory,
     Pledge,
     Priority,
@@ -20,6 +21,7 @@ __all__ = [
     "ActionPlan",
     "ActionToken",
     "Counter",
+    "LegacyReminder",
     "LegacySignatory",
     "LifecycleEvent",
     "LogoDownload",

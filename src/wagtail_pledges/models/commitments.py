@@ -322,3 +322,33 @@ class LegacySignatory(models.Model):
 
     def __str__(self) -> str:
         return self.organisation_name or self.name
+
+
+class LegacyReminder(models.Model):
+    """One reminder wave sent to one signatory, for one deadline.
+
+    The unique constraint is the "once per person per wave" rule; keying on the
+    deadline lets a new deadline start a new round of waves.
+    """
+
+    class Audience(models.TextChoices):
+        UNCLAIMED = "unclaimed", _("Invited, not claimed")
+        UNMOVED = "unmoved", _("Claimed, not moved")
+
+    signatory = models.ForeignKey(LegacySignatory, on_delete=models.CASCADE,
+                                  related_name="reminders")
+    deadline = models.DateField(_("deadline"))
+    wave = models.PositiveSmallIntegerField(_("days before the deadline"))
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("legacy reminder")
+        verbose_name_plural = _("legacy reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["signatory", "deadline", "wave"],
+                                    name="pledges_legacy_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signatory} – {self.wave} days before {self.deadline}"

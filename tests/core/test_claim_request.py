@@ -1,0 +1,82 @@
+"""Self-service claim: "Signed the original pledge? Enter your email"."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from freezegun import freeze_time
+
+from wagtail_pledges.models import LegacySignatory, OutboxMessage
+
+pytestmark = pytest.mark.django_db
+URL = "/pledges/claim/"
+
+
+@pytest.fixture
+def signatories(settings):
+    settings.WAGTAIL_PLEDGES = {"LEGACY_DEADLINE": "2026-09-30"}
+    LegacySignatory.objects.create(kind="individual", name="Ann", email="ann@example.org")
+    LegacySignatory.objects.create(kind="organisation", name="Ann", email="ann@example.org",
+                                   organisation_name="Hill Trust")
+    LegacySignatory.objects.create(kind="individual", name="Bo", email="bo@example.org",
+                                   claimed_at=timezone.now())
+
+
+def test_url_is_named():
+    assert reverse("wagtail_pledges:request_claim_link") == URL
+
+
+@freeze_time("2026-06-01 10:00")
+def test_known_and_unknown_addresses_get_the_same_answer(client, signatories):
+    form = client.get(URL)
+    assert form.status_code == 200 and 'type="email"' in form.content.decode()
+    known = client.post(URL, {"email": "ANN@example.org"})
+    unknown = client.post(URL, {"email": "nobody@example.org"})
+    claimed = client.post(URL, {"email": "bo@example.org"})
+    assert known.status_code == unknown.status_code == claimed.status_code == 200
+    assert known.content == unknown.content == claimed.content
+    assert "we have emailed it a link" in known.content.decode()
+    # One email, to the known address, with a link for each of its signatures.
+    message = OutboxMessage.objects.get()
+    assert message.to == "ann@example.org" and message.template == "legacy_claim_link"
+    assert len(re.findall(r"/pledges/claim/[^/\s]+/", message.body_text)) == 2
+    assert "Hill Trust" in message.body_text and "30 September 2026" in message.body_text
+
+
+def test_at_most_one_email_per_address_per_period(client, signatories):
+    with freeze_time("2026-06-01 10:05"):
+        for _ in range(5):
+            client.post(URL, {"email": "ann@example.org"})
+    assert OutboxMessage.objects.count() == 1
+    with freeze_time("2026-06-01 11:10"):
+        client.post(URL, {"email": "ann@example.org"})
+    assert OutboxMessage.objects.count() == 2
+
+
+@freeze_time("2026-06-01")
+def test_bad_input_is_a_form_error(client, signatories):
+    response = client.post(URL, {"email": "not an address"})
+    assert response.status_code == 400
+    assert "Enter a valid email address" in response.content.decode()
+    assert not OutboxMessage.objects.exists()
+
+
+@freeze_time("2026-10-01")
+def test_after_the_deadline_nothing_is_sent_and_the_page_says_why(client, signatories):
+    assert "The deadline to move from the original pledge was 30 September 2026" in \
+        client.get(URL).content.decode()
+    client.post(URL, {"email": "ann@example.org"})
+    assert not OutboxMessage.objects.exists()
+
+
+def test_the_claim_page_names_the_deadline(client, signatories):
+    from wagtail_pledges import legacy
+
+    signatory = LegacySignatory.objects.filter(claimed_at__isnull=True).first()
+    with freeze_time("2026-07-01"):
+        raw = legacy.issue_claim_token(signatory)
+        assert "until 30 September 2026" in client.get(f"/pledges/claim/{raw}/").content.decode()
+    with freeze_time("2026-10-01"):
+        html = client.get(f"/pledges/claim/{raw}/").content.decode()
+    assert "The deadline to move was 30 September 2026" in html and "until" not in html
