@@ -26,8 +26,6 @@ from django.db import models, transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.loader import render_to_string
-from django.utils.crypto import get_random_string
-from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -50,6 +48,7 @@ from .forms import (
 )
 from .models import (
     ActionPlan,
+    Location,
     Organisation,
     OrganisationRole,
     Pledge,
@@ -57,8 +56,10 @@ from .models import (
     ProgressUpdate,
     ReviewStatus,
     VideoProgress,
+    unique_organisation_slug,
 )
 from .policy import forget_standing, get_policy
+from .slug_redirects import redirect_old_organisation_slug
 
 # -- helpers shared by the journeys ----------------------------------------------------
 
@@ -425,10 +426,7 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
 
 
 def _unique_organisation_slug(name: str) -> str:
-    base = slugify(name)[:180] or "organisation"
-    if not Organisation.objects.filter(slug=base).exists():
-        return base
-    return f"{base}-{get_random_string(6, 'abcdefghijklmnopqrstuvwxyz0123456789')}"
+    return unique_organisation_slug(name)
 
 
 def _formset_without_errors(formset):
@@ -721,12 +719,8 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
     class Meta:
         abstract = True
 
-    def regions(self) -> list[str]:
-        return list(
-            ActionPlan.objects.published().exclude(organisation__region="")
-            .order_by("organisation__region")
-            .values_list("organisation__region", flat=True).distinct()
-        )
+    def regions(self):
+        return Location.objects.with_country().in_use_by(ActionPlan.objects.published())
 
     def filter_plans(self, plans, data: dict):
         if data.get("q"):
@@ -736,7 +730,7 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
         if data.get("sector"):
             plans = plans.filter(organisation__sector=data["sector"])
         if data.get("region"):
-            plans = plans.filter(organisation__region=data["region"])
+            plans = plans.filter(organisation__location__in=data["region"])
         if data.get("strategy"):
             # A subquery, not a join: a plan with two such priorities is listed once.
             plans = plans.filter(
@@ -807,6 +801,10 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
 
     @path("<slug:slug>/", name="plan")
     def plan_route(self, request, slug):
+        moved = redirect_old_organisation_slug(self, request, slug)
+        if moved is not None:
+            return moved
+
         def build():
             plan = (
                 published_plans().filter(organisation__slug=slug)

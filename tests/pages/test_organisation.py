@@ -4,6 +4,7 @@ from tests import factories
 from wagtail_pledges import lifecycle
 from wagtail_pledges.models import (
     ActionPlan,
+    Location,
     Organisation,
     OrganisationRole,
     Priority,
@@ -36,12 +37,13 @@ def test_register_organisation_creates_admin_and_draft_plan(client, user, organi
     client.force_login(user)
     response = client.post(sub(organisation_page, "organisation/"), {
         "name": "St Elsewhere NHS Trust", "sector": Sector.objects.get(slug="health").pk,
-        "region": "North West", "country": "United Kingdom",
+        "location": Location.objects.get(slug="north-west").pk,
         "website": "www.st-elsewhere.example", "size_band": "large",
     })
     organisation = Organisation.objects.get(name="St Elsewhere NHS Trust")
     assert organisation.slug == "st-elsewhere-nhs-trust"
     assert organisation.website == "https://www.st-elsewhere.example"
+    assert (organisation.region, organisation.country) == ("North West", "United Kingdom")
     plan = ActionPlan.objects.get(organisation=organisation)
     assert response["Location"] == sub(organisation_page, f"plan/{plan.pk}/")
     assert OrganisationRole.objects.get(organisation=organisation, user=user).role == "admin"
@@ -52,7 +54,7 @@ def test_register_organisation_bad_input(client, user, organisation_page):
     response = client.post(sub(organisation_page, "organisation/"), {
         "name": "", "sector": "999", "website": "not a url at all", "size_band": "huge"})
     assert response.status_code == 400
-    assert {"name", "sector", "region", "country", "website", "size_band"} <= set(
+    assert {"name", "sector", "location", "website", "size_band"} <= set(
         response.context["form"].errors)
     assert not Organisation.objects.exists()
 

@@ -11,8 +11,14 @@ from .commitments import (
 )
 from .member import ActionToken, MemberProfile
 from .membership import Counter, LifecycleEvent, Membership, Status, Tier
-from .organisation import Organisation, OrganisationRole
-from .taxonomy import RestrictivePractice, Sector, Strategy
+from .organisation import (
+    Organisation,
+    OrganisationRole,
+    OrganisationSlugHistory,
+    organisation_for_slug,
+    unique_organisation_slug,
+)
+from .taxonomy import Location, RestrictivePractice, Sector, Strategy
 
 __all__ = [
     "OPEN_REVIEW_STATUSES",
@@ -21,11 +27,13 @@ __all__ = [
     "Counter",
     "LegacySignatory",
     "LifecycleEvent",
+    "Location",
     "MemberProfile",
     "Membership",
     "Organisation",
     "OutboxMessage",
     "OrganisationRole",
+    "OrganisationSlugHistory",
     "Pledge",
     "Priority",
     "ProgressUpdate",
@@ -36,4 +44,6 @@ __all__ = [
     "Strategy",
     "Tier",
     "VideoProgress",
+    "organisation_for_slug",
+    "unique_organisation_slug",
 ]
