@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from ..counts import get_counts
 from ..models import (
     ActionPlan,
+    Location,
     Membership,
     OrganisationRole,
     Priority,
@@ -39,6 +40,10 @@ class PlanFilter(filters.FilterSet):
         field_name="organisation__sector", to_field_name="slug", queryset=Sector.objects.all()
     )
     region = filters.CharFilter(field_name="organisation__region", lookup_expr="iexact")
+    location = filters.ModelChoiceFilter(
+        method="in_location", to_field_name="slug", queryset=Location.objects.all(),
+        help_text="A location slug; a country matches every place within it.",
+    )
     strategy = filters.ModelChoiceFilter(
         field_name="priorities__strategy", to_field_name="slug",
         queryset=Strategy.objects.all(), distinct=True,
@@ -51,7 +56,10 @@ class PlanFilter(filters.FilterSet):
 
     class Meta:
         model = ActionPlan
-        fields = ["sector", "region", "strategy", "practice", "q"]
+        fields = ["sector", "location", "region", "strategy", "practice", "q"]
+
+    def in_location(self, queryset, name, value):
+        return queryset.filter(organisation__location__in=value.places())
 
     def search(self, queryset, name, value):
         return queryset.filter(
@@ -62,7 +70,7 @@ class PlanFilter(filters.FilterSet):
 def published_plans():
     return (
         ActionPlan.objects.published()
-        .select_related("organisation__sector")
+        .select_related("organisation__sector", "organisation__location__parent")
         .prefetch_related(
             "practices",
             Prefetch("priorities", queryset=Priority.objects.select_related("strategy")),
@@ -112,6 +120,11 @@ class PracticeViewSet(TermViewSet):
 class SectorViewSet(TermViewSet):
     queryset = Sector.objects.all()
     serializer_class = serializers.SectorSerializer
+
+
+class LocationViewSet(TermViewSet):
+    queryset = Location.objects.with_country()
+    serializer_class = serializers.LocationSerializer
 
 
 class CountsView(APIView):
@@ -165,3 +178,4 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("strategies", StrategyViewSet, basename="strategy")
 router.register("practices", PracticeViewSet, basename="practice")
 router.register("sectors", SectorViewSet, basename="sector")
+router.register("locations", LocationViewSet, basename="location")
