@@ -104,3 +104,19 @@ def test_site_carries_the_facts_and_the_plans(demo):
         assert video["name"].endswith(".mp4")
         assert 0 < video["size"] <= 300 * 1024
         assert video["captions"]
+
+
+PAGE_HTML = r"""
+import json
+from django.test import Client
+response = Client().get("/membership-is-changing/", HTTP_HOST="127.0.0.1")
+print(json.dumps({"status": response.status_code, "html": response.content.decode()}))
+"""
+
+
+def test_membership_is_changing_subheadings_are_headings(demo):
+    env, _output = demo
+    page = shell_json(env, PAGE_HTML)
+    assert page["status"] == 200
+    assert "<h2>If you join as an individual</h2>" in page["html"]
+    assert "<h2>If you join as an organisation</h2>" in page["html"]

@@ -244,3 +244,10 @@ def test_changes_requested_plan_comment_on_dashboard(client):
     client.force_login(plan.created_by)
     body = client.get(DASH).content.decode()
     assert "Name a lead for priority 2." in body and "What our reviewers asked" in body
+
+
+def test_progress_update_label_has_no_colon_after_question_mark(client):
+    pledge = factories.active_individual()
+    client.force_login(pledge.user)
+    body = client.get(DASH).content.decode()
+    assert "How is it going?" in body and "How is it going?:" not in body
