@@ -107,6 +107,7 @@ def test_reviewer_requests_changes_then_approves(page, browser, demo_server):
     assert "You have not joined yet" not in main
     shot(page, "dashboard-organisation-changes-requested")
     page.get_by_role("link", name="Finish joining").click()
+    page.get_by_role("link", name="Continue your action plan").click()
     page.wait_for_load_state()
     page.get_by_role("button", name=re.compile("Add (another )?priority", re.I)).click()
     page.wait_for_load_state()
@@ -150,6 +151,10 @@ def test_individual_renews_from_the_dashboard(page, demo_server):
     assert "Renewal due" in main and "Renew your membership" not in main
     page.get_by_role("button", name="Start my renewal").click()
     page.wait_for_load_state()
+    # The journey page picks up where the renewal stands: the videos were watched.
+    page.get_by_role("link", name="Continue where you left off").click()
+    page.wait_for_load_state()
+    shot(page, "individual-renewal-commit")
     page.get_by_label(re.compile("action", re.I)).first.fill(
         "Run a monthly reflective session on restrictive practice with my team.")
     page.get_by_label(re.compile("strategy", re.I)).first.select_option(label="Debriefing")
