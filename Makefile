@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 DEMO_SETTINGS := rrn.settings.dev
+# Where the demo serves; emailed links follow the address each request came in on.
+DEMO_ADDR ?= 127.0.0.1:8000
 
 .PHONY: demo test test-postgres test-django6 test-wheel test-browser lint docs bench clean
 
@@ -25,7 +27,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	cd example_project && ../$(BIN)/python manage.py migrate --noinput
 	cd example_project && ../$(BIN)/python manage.py load_rrn_demo
-	cd example_project && ../$(BIN)/python manage.py runserver 127.0.0.1:8000
+	cd example_project && ../$(BIN)/python manage.py runserver $(DEMO_ADDR)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests example_project bench

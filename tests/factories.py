@@ -11,6 +11,7 @@ from django.utils import timezone
 from wagtail_pledges import lifecycle
 from wagtail_pledges.models import (
     ActionPlan,
+    Location,
     MemberProfile,
     Organisation,
     OrganisationRole,
@@ -49,8 +50,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Organisation {n}")
     slug = factory.Sequence(lambda n: f"organisation-{n}")
     sector = factory.LazyFunction(lambda: Sector.objects.get(slug="health"))
-    region = "West Midlands"
-    country = "United Kingdom"
+    location = factory.LazyFunction(lambda: Location.objects.get(slug="west-midlands"))
 
 
 def strategy(slug: str = "debriefing") -> Strategy:
@@ -112,7 +112,8 @@ def draft_plan(admin=None, organisation=None) -> ActionPlan:
     if organisation is None:
         return lifecycle.start_organisation(
             admin, name=f"Trust of {admin.email}", slug=f"trust-{admin.pk}",
-            sector=Sector.objects.get(slug="health"), region="North West",
+            sector=Sector.objects.get(slug="health"),
+            location=Location.objects.get(slug="north-west"),
         )
     OrganisationRole.objects.get_or_create(
         organisation=organisation, user=admin, defaults={"role": OrganisationRole.Role.ADMIN}

@@ -214,6 +214,14 @@ def _check_forum(value: Any) -> list[Error]:
     return []
 
 
+def _check_base_url(value: Any) -> list[Error]:
+    if value is None or (isinstance(value, str) and value.startswith(("http://", "https://"))
+                         and "/" not in value.split("://", 1)[1].rstrip("/")):
+        return []
+    return [_error("WAGTAIL_PLEDGES['BASE_URL'] must be None or a scheme and host, "
+                   "e.g. 'https://example.org'.", "E017")]
+
+
 VALIDATORS: dict[str, Callable[[Any], list[Error]]] = {
     "POLICY": _check_policy,
     "COMMITMENT_PERIOD_MONTHS": _check_positive("COMMITMENT_PERIOD_MONTHS", "E004"),
@@ -235,6 +243,7 @@ VALIDATORS: dict[str, Callable[[Any], list[Error]]] = {
     "REVIEWER_GROUP": _check_group_name("REVIEWER_GROUP"),
     "HISTORIC_BASELINE": _check_baseline,
     "FROM_EMAIL": _check_from_email,
+    "BASE_URL": _check_base_url,
     "OUTBOX_MAX_ATTEMPTS": _check_positive("OUTBOX_MAX_ATTEMPTS", "E004"),
     "OUTBOX_BACKOFF_SECONDS": _check_positive("OUTBOX_BACKOFF_SECONDS", "E004"),
     "PRIVATE_STORAGE": _check_private_storage,

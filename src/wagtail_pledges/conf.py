@@ -62,6 +62,9 @@ DEFAULTS: dict[str, Any] = {
     "HISTORIC_BASELINE": {"individuals": 0, "organisations": 0, "label": ""},
     # Outbox: sender address (None: DEFAULT_FROM_EMAIL), attempts and backoff.
     "FROM_EMAIL": None,
+    # Base of absolute links in emails ("https://example.org"). None: the site's
+    # WAGTAILADMIN_BASE_URL, then the root URL of Wagtail's default Site.
+    "BASE_URL": None,
     "OUTBOX_MAX_ATTEMPTS": 8,
     "OUTBOX_BACKOFF_SECONDS": 60,
     # Files of restricted collections: a STORAGES alias for where they are kept

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .journey_urls import journey_page_urls
+from .member_record import individual_status_label
 from .models import Membership, OrganisationRole, Status, Tier
 from .policy import get_policy
 
@@ -39,6 +40,15 @@ class CallToAction:
     individual_url: str = ""
     organisation_url: str = ""
     is_member: bool = False
+
+    @property
+    def waiting_for_email(self) -> bool:
+        """An individual's pledge waits for their email confirmation, not a reviewer."""
+        membership = self.membership
+        return (self.kind == "awaiting" and membership is not None
+                and membership.tier == Tier.INDIVIDUAL
+                and individual_status_label(membership, membership.user)
+                != membership.get_status_display())
 
     @property
     def url(self) -> str:

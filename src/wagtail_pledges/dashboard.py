@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from .accounts import email_is_verified
 from .cta import CallToAction, call_to_action
+from .member_record import member_record
 from .models import (
     ActionPlan,
     Membership,
@@ -42,7 +43,7 @@ def post_progress_update(user, body: str, *, pledge: Pledge | None = None,
     return ProgressUpdate.objects.create(pledge=pledge, plan=plan, author=user, body=body)
 
 
-def dashboard_context(user) -> dict:
+def dashboard_context(user, request=None) -> dict:
     policy = get_policy()
     membership = Membership.objects.filter(user=user).first()
     pledge = (
@@ -66,17 +67,19 @@ def dashboard_context(user) -> dict:
         .select_related("user").order_by("organisation_id", "role", "pk")
     ):
         people.setdefault(person.organisation_id, []).append(person)
+    organisations = [
+        {"role": r, "organisation": r.organisation,
+         "membership": getattr(r.organisation, "membership", None),
+         "plan": plans.get(r.organisation_id),
+         "is_admin": r.role == OrganisationRole.Role.ADMIN,
+         "people": people.get(r.organisation_id, [])}
+        for r in roles
+    ]
     return {
+        **member_record(user, membership, organisations, request=request),
         "membership": membership,
         "pledge": pledge,
-        "organisations": [
-            {"role": r, "organisation": r.organisation,
-             "membership": getattr(r.organisation, "membership", None),
-             "plan": plans.get(r.organisation_id),
-             "is_admin": r.role == OrganisationRole.Role.ADMIN,
-             "people": people.get(r.organisation_id, [])}
-            for r in roles
-        ],
+        "organisations": organisations,
         "benefits": sorted(policy.benefits_for(user)),
         "is_member": policy.is_member(user),
         "email_verified": email_is_verified(user),

@@ -9,47 +9,37 @@ so a query string means the same in both places and an unknown value is an error
 
 from __future__ import annotations
 
-import functools
-
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
-from .models import ActionPlan, Priority, RestrictivePractice, Sector, Strategy
+from .location_fields import LocationChoiceField
+from .models import ActionPlan, Location, Priority, RestrictivePractice, Sector, Strategy
 
 
-def published_regions() -> list[str]:
-    """The regions of organisations with a published plan: the region filter's choices."""
-    return list(
-        ActionPlan.objects.published().exclude(organisation__region="")
-        .order_by("organisation__region")
-        .values_list("organisation__region", flat=True).distinct()
+def published_locations(request=None):
+    """Where organisations with a published plan are, and their countries: the
+    location filter's choices (a filter on a country matches every place within it)."""
+    return Location.objects.with_country().in_use_by(ActionPlan.objects.published()).order_by(
+        "parent__name", "name"
     )
 
 
-def _region_choices() -> list[tuple[str, str]]:
-    return [(region, region) for region in published_regions()]
+class LocationFilter(django_filters.ModelChoiceFilter):
+    """A location slug; a country matches every place within it."""
 
+    field_class = LocationChoiceField
 
-class RegionField(django_filters.fields.ChoiceField):
-    """A region from the list, matched without regard to case (``scotland`` = ``Scotland``)."""
-
-    def to_python(self, value):
-        value = super().to_python(value).strip()
-        if not value:
-            return value
-        for choice, _label in self.choices:
-            if choice and str(choice).lower() == value.lower():
-                return choice
-        return value
-
-
-class RegionFilter(django_filters.ChoiceFilter):
-    field_class = RegionField
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(organisation__location__in=value.places())
 
 
 class PlanDirectoryFilterSet(django_filters.FilterSet):
-    """Search, sector, region, strategy and practice filters over published plans.
+    """Search, sector, location (``region``), strategy and practice filters over published
+    plans.
 
     Every filter narrows by a join or subquery that cannot repeat a plan, so no
     ``DISTINCT`` is needed and pagination counts stay right.
@@ -60,9 +50,10 @@ class PlanDirectoryFilterSet(django_filters.FilterSet):
         label=_("Sector"), field_name="organisation__sector", to_field_name="slug",
         queryset=Sector.objects.all(), empty_label=_("Any sector"),
     )
-    region = RegionFilter(
-        label=_("Region"), field_name="organisation__region", lookup_expr="iexact",
-        choices=_region_choices, empty_label=_("Any region"),
+    region = LocationFilter(
+        label=_("Location"), to_field_name="slug", queryset=published_locations,
+        empty_label=_("Anywhere"),
+        help_text=_("A location's slug; a country matches every place within it."),
     )
     strategy = django_filters.ModelChoiceFilter(
         label=_("Strategy"), to_field_name="slug", queryset=Strategy.objects.all(),
@@ -77,11 +68,13 @@ class PlanDirectoryFilterSet(django_filters.FilterSet):
         model = ActionPlan
         fields = ["q", "sector", "region", "strategy", "practice"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # At most one query for the regions, and none unless they are needed: cleaning,
-        # validating and rendering each ask for the choices again.
-        self.filters["region"].extra["choices"] = functools.cache(_region_choices)
+    @property
+    def form(self):
+        form = super().form
+        field = form.fields["region"]
+        if not hasattr(field, "_offered"):
+            field.group_choices(_("Anywhere"))
+        return form
 
     def search(self, queryset, name, value):
         return queryset.filter(

@@ -9,6 +9,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
+from .location_fields import LocationChoiceField
 from .models import (
     ActionPlan,
     Organisation,
@@ -46,7 +47,18 @@ class RedisplayMixin:
         return self.validate and super().is_valid()
 
 
-class PledgeActionForm(forms.ModelForm):
+
+
+
+class PlainLabelsMixin:
+    """Labels as written: no colon after "Website" or "How is it going?"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class PledgeActionForm(PlainLabelsMixin, forms.ModelForm):
     """The one action an individual commits to."""
 
     class Meta:
@@ -80,29 +92,38 @@ class PledgeActionForm(forms.ModelForm):
         return pledge
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(PlainLabelsMixin, forms.ModelForm):
     """An organisation's public profile."""
 
-    website = forms.URLField(label=_("website"), required=False, assume_scheme="https",
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https",
                              max_length=200)
+    location = LocationChoiceField(
+        label=_("Where you are"), empty_label=_("Choose a location"),
+        help_text=_("The nation or region you mostly work in, or the whole country."),
+    )
 
     class Meta:
         model = Organisation
-        fields = ["name", "sector", "region", "country", "website", "size_band"]
+        fields = ["name", "sector", "location", "website", "size_band"]
+        labels = {"name": _("Organisation name"), "sector": _("Sector"),
+                  "size_band": _("Size")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sector"].required = True
         self.fields["sector"].queryset = Sector.objects.all()
-        self.fields["region"].required = True
-        self.fields["country"].required = True
+        self.fields["sector"].empty_label = _("Choose a sector")
+        self.fields["size_band"].choices = [("", _("Choose a size"))] + list(
+            Organisation.SizeBand.choices
+        )
+        self.fields["location"].group_choices(_("Choose a location"))
         self.fields["website"].help_text = _("For example https://www.example.org")
 
     def organisation_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class PlanForm(RedisplayMixin, forms.ModelForm):
+class PlanForm(PlainLabelsMixin, RedisplayMixin, forms.ModelForm):
     """The parts of an action plan that are not its priorities or sign-off."""
 
     class Meta:
@@ -119,7 +140,7 @@ class PlanForm(RedisplayMixin, forms.ModelForm):
         self.fields["practices"].help_text = _("The practices your plan aims to reduce.")
 
 
-class PriorityForm(RedisplayMixin, forms.ModelForm):
+class PriorityForm(PlainLabelsMixin, RedisplayMixin, forms.ModelForm):
     class Meta:
         model = Priority
         fields = ["what", "strategy", "lead_role", "timescale_months", "success_measure"]
@@ -185,12 +206,15 @@ PriorityFormSet = inlineformset_factory(
 )
 
 
-class SignoffForm(forms.ModelForm):
+class SignoffForm(PlainLabelsMixin, forms.ModelForm):
     """The named senior leader who approved the plan."""
 
     class Meta:
         model = ActionPlan
         fields = ["signoff_name", "signoff_role", "signoff_confirmed"]
+        labels = {"signoff_name": _("Name of the senior leader"),
+                  "signoff_role": _("Their role"),
+                  "signoff_confirmed": _("The named senior leader has approved this plan")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -198,20 +222,20 @@ class SignoffForm(forms.ModelForm):
             self.fields[name].required = True
 
 
-class ProgressUpdateForm(forms.Form):
+class ProgressUpdateForm(PlainLabelsMixin, forms.Form):
     body = forms.CharField(
         label=_("How is it going?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Published with your pledge or plan."),
     )
 
 
-class InviteStaffForm(forms.Form):
+class InviteStaffForm(PlainLabelsMixin, forms.Form):
     email = forms.EmailField(label=_("Email address"))
     role = forms.ChoiceField(label=_("Role"), choices=OrganisationRole.Role.choices,
                              initial=OrganisationRole.Role.STAFF)
 
 
-class SetRoleForm(forms.Form):
+class SetRoleForm(PlainLabelsMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=OrganisationRole.Role.choices)
 
 

@@ -74,3 +74,9 @@ def _journey_page_urls(individual_page, organisation_page, request):
         (wanted[key].get_url(request) or "") if wanted[key] is not None else ""
         for key in JOURNEYS
     )
+
+
+def directory_page() -> Page | None:
+    """The first live published-plans directory page (in tree order), or ``None``."""
+    models = journey_page_models(DIRECTORY)
+    return Page.objects.live().type(*models).order_by("path").first() if models else None

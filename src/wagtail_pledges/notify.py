@@ -12,16 +12,29 @@ import datetime
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from wagtail.models import Site
 
 from .conf import pledges_settings
+from .middleware import request_base_url
 from .models import ActionPlan, Membership, OutboxMessage, Status
 from .notifications.outbox import queue_email
 from .policy import get_policy
 
 
+def email_base_url() -> str:
+    """Where emailed links point: ``BASE_URL``, ``WAGTAILADMIN_BASE_URL``, the address of
+    the current request (with :class:`~wagtail_pledges.middleware.RequestBaseURLMiddleware`),
+    or the default Site's root URL — never a hard-coded host."""
+    base = (pledges_settings.BASE_URL or getattr(settings, "WAGTAILADMIN_BASE_URL", "")
+            or request_base_url.get())
+    if not base:
+        site = Site.objects.filter(is_default_site=True).first()
+        base = site.root_url if site is not None else ""
+    return base.rstrip("/")
+
+
 def absolute_url(path: str) -> str:
-    base = (getattr(settings, "WAGTAILADMIN_BASE_URL", "") or "").rstrip("/")
-    return f"{base}{path}"
+    return f"{email_base_url()}{path}"
 
 
 def url(name: str, *args) -> str:

@@ -8,8 +8,6 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils.crypto import get_random_string
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import notify
@@ -22,6 +20,7 @@ from .models import (
     Organisation,
     OrganisationRole,
     Priority,
+    unique_organisation_slug,  # noqa: F401  (the slug rule, for callers here)
 )
 from .policy import get_policy
 from .tokens import TokenError, consume_token, issue_token
@@ -30,14 +29,6 @@ Role = OrganisationRole.Role
 
 #: What a member writes for each priority (the order is given by the list).
 PRIORITY_FIELDS = ("what", "strategy", "lead_role", "timescale_months", "success_measure")
-
-
-def unique_organisation_slug(name: str) -> str:
-    """A slug for a new organisation: its name, with a random tail if that is taken."""
-    base = slugify(name)[:180] or "organisation"
-    if not Organisation.objects.filter(slug=base).exists():
-        return base
-    return f"{base}-{get_random_string(6, 'abcdefghijklmnopqrstuvwxyz0123456789')}"
 
 
 @transaction.atomic

@@ -14,11 +14,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from wagtail.models import Page
 
 from .conf import pledges_settings
-from .journey_urls import DIRECTORY, journey_page_models
+from .journey_urls import directory_page
 from .models import ActionPlan, Membership, Organisation, ReviewStatus, Status
+from .models import organisation_for_slug as find_organisation_by_slug
 from .policy import get_policy
 
 CURRENT = "current"
@@ -55,12 +55,13 @@ class Verification:
 
 
 def organisation_for_slug(slug: str) -> Organisation:
-    """The organisation with this slug, or 404.
+    """The organisation with this slug, now or before a rename; 404 if none ever had it.
 
-    A plain lookup for now; the slug-history helper (old slugs redirect) replaces it.
+    An old slug answers for the organisation (the page then redirects to its current
+    address: :attr:`Verification.slug` is always the current one).
     """
-    organisation = (
-        Organisation.objects.filter(slug=slug).select_related("membership").first()
+    organisation, _is_current = find_organisation_by_slug(
+        slug, Organisation.objects.select_related("membership")
     )
     if organisation is None:
         raise Http404
@@ -125,8 +126,7 @@ def published_plan_url(organisation: Organisation, request=None) -> str:
     plan = ActionPlan.objects.published().filter(organisation=organisation).first()
     if plan is None:
         return ""
-    models = journey_page_models(DIRECTORY)
-    index = Page.objects.live().type(*models).order_by("path").first() if models else None
+    index = directory_page()
     if index is None:
         return ""
     return index.specific.plan_detail_url(request, plan)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
@@ -16,6 +18,13 @@ class VerifyOrganisationView(TemplateView):
     template_name = "wagtail_pledges/verify_organisation.html"
     http_method_names = ["get", "head"]
 
+    def get(self, request, *args, **kwargs):
+        verification = verify_organisation(kwargs["slug"], request)
+        if verification.slug != kwargs["slug"]:  # renamed: its address moved too
+            return HttpResponsePermanentRedirect(
+                reverse("wagtail_pledges:verify_organisation", args=[verification.slug])
+            )
+        return self.render_to_response(self.get_context_data(verification=verification))
+
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs),
-                "verification": verify_organisation(kwargs["slug"], self.request)}
+        return super().get_context_data(**kwargs)

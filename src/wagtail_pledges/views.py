@@ -160,7 +160,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     bound_forms: dict | None = None
 
     def get_context_data(self, **kwargs):
-        context = {**super().get_context_data(**kwargs), **dashboard_context(self.request.user)}
+        context = {**super().get_context_data(**kwargs), **dashboard_context(self.request.user,
+                                                                          request=self.request)}
         context.update(benefits_context(self.request, context["organisations"]))
         bound = self.bound_forms or {}
         context["pledge_update_form"] = bound.get("pledge_update") or ProgressUpdateForm(

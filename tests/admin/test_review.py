@@ -210,3 +210,25 @@ def test_review_page_header_names_the_plan(client, reviewer):
     labels = [item["label"] for item in response.context["breadcrumbs_items"]]
     assert labels[-2:] == ["Review queue", "Review"]
     assert str(plan) in response.content.decode()
+
+
+def test_review_page_shows_organisation_details_and_keeps_approve_apart(client, reviewer):
+    from wagtail_pledges.models import Location, RestrictivePractice
+
+    plan = factories.submitted_plan()
+    organisation = plan.organisation
+    organisation.location = Location.objects.get(slug="wales")
+    organisation.website = "https://trust.example"
+    organisation.save()
+    plan.practices.set([RestrictivePractice.objects.get(slug="chemical")])
+    plan.save()  # ClusterableModel commits parental m2m on save
+    client.force_login(reviewer)
+    html = client.get(url("review", plan)).content.decode()
+    for text in ("Health", "Wales, United Kingdom", "https://trust.example",
+                 "Chemical restraint"):
+        assert text in html, text
+    # "Approve and publish" comes after the request-changes box, in its own section.
+    assert html.index('name="comment"') < html.index("data-review-approve") \
+        < html.index("Approve and publish")
+    approve_section = html[html.index("data-review-approve"):]
+    assert 'name="comment"' not in approve_section.split("</section>")[0]

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
-from wagtail_pledges.models import ProgressUpdate
+from wagtail_pledges.models import Location, ProgressUpdate
 
 pytestmark = pytest.mark.django_db
 API = "/api/pledges/v1/"
@@ -31,7 +31,7 @@ def test_plans_list_only_published_and_constant_queries(client, django_assert_ma
 def test_plan_detail_and_filters(client):
     plan, other = make_plans(2)
     ProgressUpdate.objects.create(plan=plan, author=plan.created_by, body="Halfway there")
-    other.organisation.region = "Scotland"
+    other.organisation.location = Location.objects.get(slug="scotland")
     other.organisation.save()
     detail = client.get(f"{API}plans/{plan.pk}/").json()
     assert detail["updates"][0]["body"] == "Halfway there"
@@ -90,3 +90,22 @@ def test_schema_covers_only_this_api(client):
     paths = set(schema["paths"])
     assert "/api/pledges/v1/plans/" in paths and "/api/pledges/v1/counts/" in paths
     assert all(p.startswith("/api/pledges/v1/") for p in paths)
+
+
+def test_plans_expose_location_and_filter_by_country(client):
+    wales = Location.objects.get(slug="wales")
+    plan = factories.approved_plan()
+    plan.organisation.location = wales
+    plan.organisation.save()
+    factories.approved_plan()  # in the North West
+    body = client.get("/api/pledges/v1/plans/").json()
+    located = {p["organisation"]["slug"]: p["organisation"]["location"] for p in body["results"]}
+    assert located[plan.organisation.slug] == {
+        "slug": "wales", "name": "Wales",
+        "country": {"slug": "united-kingdom", "name": "United Kingdom"}}
+    assert client.get("/api/pledges/v1/plans/", {"location": "wales"}).json()["count"] == 1
+    assert client.get("/api/pledges/v1/plans/",
+                      {"location": "united-kingdom"}).json()["count"] == 2
+    assert client.get("/api/pledges/v1/plans/", {"location": "atlantis"}).status_code == 400
+    assert {"slug": "ireland", "name": "Ireland", "country": {"slug": "ireland",
+            "name": "Ireland"}} in client.get("/api/pledges/v1/locations/").json()

@@ -96,8 +96,7 @@ def test_organisation_joins_and_is_published(page, browser, demo_server):
 
     page.get_by_label("Name").fill(name)
     page.get_by_label("Sector").select_option(label="Social care")
-    page.get_by_label("Region").fill("North West")
-    page.get_by_label("Country").fill("England")
+    page.get_by_label("Where you are").select_option(label="North West")
     page.get_by_label("Website").fill("https://brightwater.example")
     shot(page, "organisation-2-profile")
     page.locator("main form button[type=submit]").last.click()

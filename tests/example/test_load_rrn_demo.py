@@ -220,3 +220,40 @@ def test_members_only_files_are_not_under_media_and_are_gated(demo):
     assert files["old_urls"] == [404, 404, 404, 404]
     assert files["guide"] == 302
     assert files["guide_member"] == "%PDF-"
+PAGE_HTML = r"""
+import json
+from django.test import Client
+response = Client().get("/membership-is-changing/", HTTP_HOST="127.0.0.1")
+print(json.dumps({"status": response.status_code, "html": response.content.decode()}))
+"""
+
+
+def test_membership_is_changing_subheadings_are_headings(demo):
+    env, _output = demo
+    page = shell_json(env, PAGE_HTML)
+    assert page["status"] == 200
+    assert "<h2>If you join as an individual</h2>" in page["html"]
+    assert "<h2>If you join as an organisation</h2>" in page["html"]
+
+
+SIGN_UP = r"""
+import json
+from django.core import mail
+from django.test import Client
+from django.test.utils import setup_test_environment
+from wagtail_pledges.models import OutboxMessage
+setup_test_environment()  # locmem email backend: count what allauth sends
+client = Client(HTTP_HOST="127.0.0.1:8765")
+response = client.post("/accounts/signup/", {
+    "email": "one.email@example.org", "password1": "a-Long-demo-passw0rd",
+    "password2": "a-Long-demo-passw0rd"})
+print(json.dumps({"status": response.status_code, "sent": [m.subject for m in mail.outbox],
+                  "queued": OutboxMessage.objects.filter(to="one.email@example.org").count()}))
+"""
+
+
+def test_sign_up_sends_no_generic_allauth_email(demo):
+    env, _output = demo
+    result = shell_json(env, SIGN_UP)
+    assert result["status"] == 302, result
+    assert result["sent"] == [] and result["queued"] == 0

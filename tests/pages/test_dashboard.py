@@ -170,3 +170,84 @@ def test_state_changes_need_csrf(user):
     client.force_login(user)
     assert client.post("/pledges/renew/").status_code == 403
     assert not Membership.objects.filter(user=user).exists()
+
+
+# -- issue 14: what members are told, shown back to them ------------------------------
+
+
+def test_org_admin_and_staff_are_not_told_they_have_not_joined(client):
+    plan = factories.approved_plan()
+    staff = factories.UserFactory(verified=True)
+    OrganisationRole.objects.create(organisation=plan.organisation, user=staff, role="staff")
+    for person in (plan.created_by, staff):
+        client.force_login(person)
+        body = client.get(DASH).content.decode()
+        assert "You have not joined yet." not in body
+        assert "You&#x27;re a member. Thank you." in body or "You're a member" in body
+
+
+def test_individual_waiting_for_email_is_not_told_awaiting_review(client):
+    pledge = factories.complete_pledge(factories.draft_pledge())
+    lifecycle.submit_pledge(pledge, pledge.user)
+    client.force_login(pledge.user)
+    body = client.get(DASH).content.decode()
+    assert "Awaiting review" not in body and "awaiting review" not in body
+    assert "Waiting for you to confirm your email address" in body
+
+
+def test_declined_member_sees_reason_action_and_dates(client, settings):
+    settings.WAGTAIL_PLEDGES = {"INDIVIDUAL_REQUIRES_REVIEW": True}
+    pledge = factories.complete_pledge(factories.draft_pledge(verified=True))
+    reviewer = factories.UserFactory(is_superuser=True, is_staff=True)
+    lifecycle.submit_pledge(pledge, pledge.user)
+    lifecycle.decline(pledge, reviewer, "Your action needs to be about your own work.")
+    client.force_login(pledge.user)
+    body = client.get(DASH).content.decode()
+    assert "Your action needs to be about your own work." in body
+    assert "Hold a debrief after every incident." in body
+    pledge.refresh_from_db()
+    assert pledge.decided_at.strftime("%-d %B %Y") in body
+    assert "Declined" in body
+
+
+def test_own_progress_updates_are_shown(client):
+    pledge = factories.active_individual()
+    ProgressUpdate.objects.create(pledge=pledge, author=pledge.user, body="Ran two debriefs")
+    client.force_login(pledge.user)
+    assert "Ran two debriefs" in client.get(DASH).content.decode()
+
+
+def test_org_dashboard_links_to_published_plan_and_shows_comments(client, plans_page):
+    plan = factories.approved_plan()
+    ProgressUpdate.objects.create(plan=plan, author=plan.created_by, body="Board lead named")
+    client.force_login(plan.created_by)
+    body = client.get(DASH).content.decode()
+    assert f'href="{plans_page.url}{plan.organisation.slug}/"' in body
+    assert "Board lead named" in body and "Priority 1" in body
+    assert "Approved: membership active" in body
+
+
+def test_legacy_member_sees_one_way_to_renew(client):
+    from wagtail_pledges.models import Membership as M
+
+    pledge = factories.active_individual()
+    M.objects.filter(user=pledge.user).update(status="legacy")
+    client.force_login(pledge.user)
+    body = client.get(DASH).content.decode()
+    assert "Start my renewal" in body and "Renew your membership" not in body
+
+
+def test_changes_requested_plan_comment_on_dashboard(client):
+    plan = factories.submitted_plan()
+    reviewer = factories.UserFactory(is_superuser=True, is_staff=True)
+    lifecycle.request_changes(plan, reviewer, "Name a lead for priority 2.")
+    client.force_login(plan.created_by)
+    body = client.get(DASH).content.decode()
+    assert "Name a lead for priority 2." in body and "What our reviewers asked" in body
+
+
+def test_progress_update_label_has_no_colon_after_question_mark(client):
+    pledge = factories.active_individual()
+    client.force_login(pledge.user)
+    body = client.get(DASH).content.decode()
+    assert "How is it going?" in body and "How is it going?:" not in body

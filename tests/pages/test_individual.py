@@ -181,3 +181,12 @@ def test_block_counts_page_video_keys_are_stable(individual_page):
     individual_page.save_revision().publish()
     individual_page.refresh_from_db()
     assert [v.video_key for v in individual_page.video_blocks] == keys
+
+
+def test_step_bar_marks_action_done_once_committed():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("wagtail_pledges/pages/_journey_steps.html",
+                            {"current": "check_email", "journey": {"watched": []}})
+    assert '<li class="pledges-steps__done">Your action</li>' in html
+    assert '<li aria-current="step">Confirm your email</li>' in html

@@ -4,6 +4,7 @@ from tests import factories
 from wagtail_pledges import lifecycle
 from wagtail_pledges.models import (
     ActionPlan,
+    Location,
     Organisation,
     OrganisationRole,
     Priority,
@@ -36,12 +37,13 @@ def test_register_organisation_creates_admin_and_draft_plan(client, user, organi
     client.force_login(user)
     response = client.post(sub(organisation_page, "organisation/"), {
         "name": "St Elsewhere NHS Trust", "sector": Sector.objects.get(slug="health").pk,
-        "region": "North West", "country": "United Kingdom",
+        "location": Location.objects.get(slug="north-west").pk,
         "website": "www.st-elsewhere.example", "size_band": "large",
     })
     organisation = Organisation.objects.get(name="St Elsewhere NHS Trust")
     assert organisation.slug == "st-elsewhere-nhs-trust"
     assert organisation.website == "https://www.st-elsewhere.example"
+    assert (organisation.region, organisation.country) == ("North West", "United Kingdom")
     plan = ActionPlan.objects.get(organisation=organisation)
     assert response["Location"] == sub(organisation_page, f"plan/{plan.pk}/")
     assert OrganisationRole.objects.get(organisation=organisation, user=user).role == "admin"
@@ -52,7 +54,7 @@ def test_register_organisation_bad_input(client, user, organisation_page):
     response = client.post(sub(organisation_page, "organisation/"), {
         "name": "", "sector": "999", "website": "not a url at all", "size_band": "huge"})
     assert response.status_code == 400
-    assert {"name", "sector", "region", "country", "website", "size_band"} <= set(
+    assert {"name", "sector", "location", "website", "size_band"} <= set(
         response.context["form"].errors)
     assert not Organisation.objects.exists()
 
@@ -174,3 +176,34 @@ def test_anonymous_redirected_to_login(client, organisation_page):
     plan = factories.draft_plan()
     response = client.get(sub(organisation_page, f"plan/{plan.pk}/"))
     assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
+
+
+def test_step_bar_marks_earlier_steps_done(client, organisation_page):
+    plan = factories.complete_plan(factories.draft_plan())
+    client.force_login(plan.created_by)
+    body = client.get(sub(organisation_page, f"plan/{plan.pk}/sign-off/")).content.decode()
+    assert '<li class="pledges-steps__done">Action plan</li>' in body
+    assert '<li class="pledges-steps__done">Preview</li>' in body
+    assert '<li aria-current="step">Sign-off</li>' in body
+
+
+def test_labels_have_no_stray_colons(client, organisation_page):
+    plan = factories.complete_plan(factories.draft_plan())
+    client.force_login(plan.created_by)
+    profile = client.get(sub(organisation_page, "organisation/")).content.decode()
+    signoff = client.get(sub(organisation_page, f"plan/{plan.pk}/sign-off/")).content.decode()
+    for text in ("website:", "Website:", "Senior sign-off: name:", "---------"):
+        assert text not in profile + signoff, text
+    assert "Name of the senior leader" in signoff
+
+
+def test_practice_tags_are_a_list_without_stray_commas(client):
+    from django.template.loader import render_to_string
+
+    from wagtail_pledges.models import RestrictivePractice
+
+    plan = factories.complete_plan(factories.draft_plan())
+    plan.practices.set(RestrictivePractice.objects.all()[:2])
+    html = render_to_string("wagtail_pledges/pages/_plan_body.html", {"plan": plan})
+    assert html.count('<li class="pledges-tag">') == 2 and "</li>, <li" not in html
+    assert "</span>, <span" not in html

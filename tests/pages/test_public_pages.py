@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
-from wagtail_pledges.models import ProgressUpdate, RestrictivePractice, Strategy
+from wagtail_pledges.models import Location, ProgressUpdate, RestrictivePractice, Strategy
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_directory_queries_constant_in_number_of_plans(client, plans_page, plain
     assert len(response.context["plans"]) == 20
     assert few == many
     filtered, response = queries(client, plans_page.url, data={
-        "sector": "health", "strategy": "leadership", "q": "Trust", "region": "North West"})
+        "sector": "health", "strategy": "leadership", "q": "Trust", "region": "north-west"})
     assert len(response.context["plans"]) == 20
     assert filtered <= many + 2
     print(f"directory: plain page {base} queries, directory {many}, filtered {filtered}")
@@ -56,14 +56,19 @@ def test_directory_queries_constant_in_number_of_plans(client, plans_page, plain
 def test_directory_filters(client, plans_page):
     plans = make_plans(3)
     other = plans[0]
-    other.organisation.region = "Wales"
+    other.organisation.location = Location.objects.get(slug="wales")
     other.organisation.save()
     practice = RestrictivePractice.objects.first()
     plans[1].refresh_from_db()  # approve() returns the row as it was before publishing
     plans[1].practices.add(practice)
     plans[1].save()  # ClusterableModel commits parental m2m on save
-    response = client.get(plans_page.url, {"region": "Wales"})
+    response = client.get(plans_page.url, {"region": "wales"})
     assert [p.pk for p in response.context["plans"]] == [other.pk]
+    # A country matches every place within it.
+    response = client.get(plans_page.url, {"region": "united-kingdom"})
+    assert len(response.context["plans"]) == 3
+    response = client.get(plans_page.url, {"region": "ireland"})
+    assert response.status_code == 400  # offered only where a published plan is
     response = client.get(plans_page.url, {"practice": practice.slug})
     assert [p.pk for p in response.context["plans"]] == [plans[1].pk]
     unused = Strategy.objects.exclude(slug="leadership").first()

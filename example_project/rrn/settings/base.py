@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "wagtail_pledges.middleware.RequestBaseURLMiddleware",
 ]
 
 ROOT_URLCONF = "rrn.urls"
@@ -105,7 +106,10 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/pledges/"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+# allauth sends no "Hello from …" confirmation: wagtail-pledges confirms the address
+# itself when a member joins (one email), and EMAIL_VERIFIED_HOOK below still counts
+# any address allauth has verified.
+ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 
 LANGUAGE_CODE = "en-gb"
@@ -128,7 +132,9 @@ STORAGES = {
 }
 
 WAGTAIL_SITE_NAME = "Restraint Reduction Network"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# Emailed links: set WAGTAILADMIN_BASE_URL in production. Unset (the demo), links use
+# the address the request came in on (RequestBaseURLMiddleware), whatever the port.
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL") or None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 DEFAULT_FROM_EMAIL = "Restraint Reduction Network <network@restraintreductionnetwork.org>"

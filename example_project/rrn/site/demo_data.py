@@ -23,8 +23,7 @@ class DemoOrganisation:
     name: str
     slug: str
     sector: str  # Sector slug
-    region: str
-    country: str
+    location: str  # a Location slug (seeded by wagtail_pledges' migrations)
     size_band: str
     admin_email: str
     admin_name: tuple[str, str]
@@ -42,7 +41,7 @@ class DemoOrganisation:
 ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     DemoOrganisation(
         name="Riverside Academy Trust", slug="riverside-academy-trust", sector="education",
-        region="North West", country="England", size_band="large",
+        location="north-west", size_band="large",
         admin_email="head@riverside-academy.example", admin_name=("Priya", "Shah"),
         summary=(
             "Our six schools will replace physical intervention with planned, "
@@ -69,7 +68,7 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     ),
     DemoOrganisation(
         name="Harbourview Care Homes", slug="harbourview-care-homes", sector="social-care",
-        region="South West", country="England", size_band="medium",
+        location="south-west", size_band="medium",
         admin_email="manager@harbourview.example", admin_name=("Tom", "Pascoe"),
         summary=(
             "We will stop using covert and as-required sedation to manage distress in "
@@ -93,7 +92,7 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     ),
     DemoOrganisation(
         name="Glenmoor Secure Hospital", slug="glenmoor-secure-hospital", sector="health",
-        region="Highlands", country="Scotland", size_band="large",
+        location="scotland", size_band="large",
         admin_email="nursing@glenmoor.example", admin_name=("Ewan", "MacLeod"),
         summary=(
             "Glenmoor will end long-term segregation and cut seclusion by half, led by a "
@@ -117,7 +116,7 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     ),
     DemoOrganisation(
         name="Oakfield Special School", slug="oakfield-special-school", sector="education",
-        region="East Midlands", country="England", size_band="small",
+        location="east-midlands", size_band="small",
         admin_email="office@oakfield-school.example", admin_name=("Hannah", "Blake"),
         summary=(
             "Oakfield will remove its seclusion room and design calm spaces with our "
@@ -137,7 +136,7 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     ),
     DemoOrganisation(
         name="Lanternlight Supported Living", slug="lanternlight-supported-living",
-        sector="social-care", region="London", country="England", size_band="medium",
+        sector="social-care", location="london", size_band="medium",
         admin_email="quality@lanternlight.example", admin_name=("Grace", "Mensah"),
         summary=(
             "We support 120 autistic adults and adults with learning disabilities in "
@@ -159,7 +158,7 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     ),
     DemoOrganisation(
         name="Brynmawr Community Health Board", slug="brynmawr-community-health",
-        sector="health", region="South Wales", country="Wales", size_band="very_large",
+        sector="health", location="wales", size_band="very_large",
         admin_email="safeguarding@brynmawr-health.example", admin_name=("Rhys", "Evans"),
         summary=(
             "Across our mental health and learning disability services we will reduce "
@@ -180,7 +179,7 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     ),
     DemoOrganisation(
         name="St Aidan's Children's Services", slug="st-aidans-childrens-services",
-        sector="social-care", region="North East", country="England", size_band="small",
+        sector="social-care", location="north-east", size_band="small",
         admin_email="director@st-aidans.example", admin_name=("Chloe", "Robson"),
         summary=(
             "Our children's homes will use restraint only to prevent serious harm, and "
@@ -198,7 +197,7 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     ),
     DemoOrganisation(
         name="Speak Up Advocacy", slug="speak-up-advocacy", sector="other",
-        region="Yorkshire and the Humber", country="England", size_band="micro",
+        location="yorkshire-and-the-humber", size_band="micro",
         admin_email="hello@speakup-advocacy.example", admin_name=("Amir", "Hussain"),
         summary=(
             "As independent advocates we will help the people we support to challenge "
@@ -217,7 +216,7 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     ),
     DemoOrganisation(
         name="Foxglove Learning Disability Service", slug="foxglove-ld-service",
-        sector="health", region="East of England", country="England", size_band="medium",
+        sector="health", location="east-of-england", size_band="medium",
         admin_email="lead@foxglove-ld.example", admin_name=("Sophie", "Turner"),
         summary=(
             "We will reduce the use of mechanical restraint during transfers and "
@@ -238,7 +237,7 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     ),
     DemoOrganisation(
         name="Lough Erne Residential School", slug="lough-erne-residential-school",
-        sector="education", region="Fermanagh", country="Northern Ireland",
+        sector="education", location="northern-ireland",
         size_band="small",
         admin_email="principal@lough-erne.example", admin_name=("Niamh", "Gallagher"),
         summary=(
@@ -258,7 +257,7 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
     ),
     DemoOrganisation(
         name="Thamesmead Youth Justice Centre", slug="thamesmead-youth-justice",
-        sector="other", region="South East", country="England", size_band="medium",
+        sector="other", location="south-east", size_band="medium",
         admin_email="governor@thamesmead-yjc.example", admin_name=("Marcus", "Cole"),
         summary=(
             "We will cut the use of force with the young people in our care, starting "

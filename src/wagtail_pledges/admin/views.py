@@ -20,7 +20,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..conf import pledges_settings
 from ..lifecycle import TransitionError
-from ..models import ActionPlan, Pledge, ReviewStatus
+from ..models import ActionPlan, Organisation, Pledge, ReviewStatus
 from . import review
 from .permissions import can_review
 
@@ -123,6 +123,14 @@ class ReviewQueueView(ReviewerRequiredMixin, ReviewBreadcrumbsMixin, WagtailAdmi
         return context
 
 
+def review_organisation(commitment):
+    """The plan's organisation with what a reviewer judges it by, or ``None`` for a pledge."""
+    if not isinstance(commitment, ActionPlan):
+        return None
+    return Organisation.objects.select_related("sector", "location__parent").get(
+        pk=commitment.organisation_id)
+
+
 class ReviewView(CommitmentMixin, ReviewBreadcrumbsMixin, WagtailAdminTemplateMixin,
                  TemplateView):
     """One pledge or plan: its content, its history, and the three decisions."""
@@ -145,6 +153,8 @@ class ReviewView(CommitmentMixin, ReviewBreadcrumbsMixin, WagtailAdminTemplateMi
             is_plan=isinstance(commitment, ActionPlan),
             priorities=list(commitment.priorities.select_related("strategy"))
             if isinstance(commitment, ActionPlan) else [],
+            practices=list(commitment.practices.all()),
+            organisation=review_organisation(commitment),
             awaiting=commitment.review_status == ReviewStatus.SUBMITTED,
             may_decline=commitment.review_status
             in (ReviewStatus.SUBMITTED, ReviewStatus.CHANGES_REQUESTED),

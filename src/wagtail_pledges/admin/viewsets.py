@@ -16,6 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from ..models import (
     ActionPlan,
     LegacySignatory,
+    Location,
     Membership,
     Organisation,
     OutboxMessage,
@@ -69,11 +70,11 @@ class OrganisationViewSet(SnippetViewSet):
     icon = "site"
     menu_label = _("Organisations")
     base_url_path = "pledges/organisations"
-    list_display = ["name", "sector", "region", "country",
+    list_display = ["name", "sector", "location",
                     Column("status", label=_("Membership"),
                            accessor=lambda o: getattr(getattr(o, "membership", None),
                                                       "get_status_display", lambda: "")())]
-    list_filter = ["sector", "region", "size_band"]
+    list_filter = ["sector", "location", "size_band"]
     search_fields = ["name", "region", "country"]
     search_backend_name = None
     list_export = ["name", "slug", "sector", "region", "country", "website", "size_band",
@@ -82,7 +83,7 @@ class OrganisationViewSet(SnippetViewSet):
     copy_view_enabled = False
 
     def get_queryset(self, request):
-        return Organisation.objects.select_related("sector", "membership")
+        return Organisation.objects.select_related("sector", "membership", "location__parent")
 
 
 class CommitmentFilterSet(WagtailFilterSet):
@@ -253,6 +254,21 @@ class SectorViewSet(TermViewSet):
     export_filename = "sectors"
 
 
+class LocationViewSet(TermViewSet):
+    model = Location
+    icon = "site"
+    menu_label = _("Locations")
+    base_url_path = "pledges/locations"
+    export_filename = "locations"
+    list_display = ["name", "parent", "slug", "sort_order"]
+    list_filter = ["parent"]
+    list_export = ["name", "slug", "parent", "description", "sort_order"]
+    ordering = ["parent__name", "sort_order", "name"]
+
+    def get_queryset(self, request):
+        return Location.objects.select_related("parent")
+
+
 class MembershipViewSetGroup(SnippetViewSetGroup):
     menu_label = _("Membership")
     menu_icon = "group"
@@ -269,6 +285,7 @@ class MembershipViewSetGroup(SnippetViewSetGroup):
         RestrictivePracticeViewSet,
         SectorViewSet,
         *LOGO_KIT_VIEWSETS,
+        LocationViewSet,
     )
 
 

@@ -37,12 +37,24 @@ class SectorSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "description"]
 
 
+class LocationSerializer(serializers.Serializer):
+    """Where an organisation is: the place (a region or nation, or a whole country) and
+    its country."""
+
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    country = TermSerializer()
+
+
 class OrganisationSerializer(serializers.ModelSerializer):
     sector = TermSerializer(allow_null=True)
+    location = LocationSerializer(allow_null=True)
 
     class Meta:
         model = Organisation
-        fields = ["name", "slug", "sector", "region", "country", "website", "size_band"]
+        # region/country: the location's names, kept for clients of the first release.
+        fields = ["name", "slug", "sector", "location", "region", "country", "website",
+                  "size_band"]
 
 
 class PrioritySerializer(serializers.ModelSerializer):

@@ -17,7 +17,14 @@ from rest_framework.views import APIView
 
 from ..counts import get_counts
 from ..directory import PlanDirectoryFilterSet
-from ..models import ActionPlan, ProgressUpdate, RestrictivePractice, Sector, Strategy
+from ..models import (
+    ActionPlan,
+    Location,
+    ProgressUpdate,
+    RestrictivePractice,
+    Sector,
+    Strategy,
+)
 from ..policy import get_policy
 from ..verification import VERIFY_MAX_AGE, verify_organisation
 from . import serializers
@@ -71,6 +78,11 @@ class PracticeViewSet(TermViewSet):
 class SectorViewSet(TermViewSet):
     queryset = Sector.objects.all()
     serializer_class = serializers.SectorSerializer
+
+
+class LocationViewSet(TermViewSet):
+    queryset = Location.objects.with_country()
+    serializer_class = serializers.LocationSerializer
 
 
 class CountsView(APIView):
@@ -152,3 +164,4 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("strategies", StrategyViewSet, basename="strategy")
 router.register("practices", PracticeViewSet, basename="practice")
 router.register("sectors", SectorViewSet, basename="sector")
+router.register("locations", LocationViewSet, basename="location")

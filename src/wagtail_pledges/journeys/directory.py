@@ -21,6 +21,7 @@ from ..counts import directory_version
 from ..directory import PlanDirectoryFilterSet
 from ..journey_urls import DIRECTORY
 from ..models import ActionPlan, ProgressUpdate
+from ..slug_redirects import redirect_old_organisation_slug
 
 
 class PlansIndexPageMixin(RoutablePageMixin, models.Model):
@@ -106,6 +107,10 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
 
     @path("<slug:slug>/", name="plan")
     def plan_route(self, request, slug):
+        moved = redirect_old_organisation_slug(self, request, slug)
+        if moved is not None:  # renamed: the old address answers with a 301
+            return moved
+
         def build():
             plan = (
                 ActionPlan.objects.published_for_directory().filter(organisation__slug=slug)

@@ -13,8 +13,14 @@ from .commitments import (
 from .logo_kit import LogoDownload, LogoKit, LogoKitFile, LogoTermsAcceptance
 from .member import ActionToken, MemberProfile
 from .membership import Counter, LifecycleEvent, Membership, Status, Tier
-from .organisation import Organisation, OrganisationRole
-from .taxonomy import RestrictivePractice, Sector, Strategy
+from .organisation import (
+    Organisation,
+    OrganisationRole,
+    OrganisationSlugHistory,
+    organisation_for_slug,
+    unique_organisation_slug,
+)
+from .taxonomy import Location, RestrictivePractice, Sector, Strategy
 
 __all__ = [
     "OPEN_REVIEW_STATUSES",
@@ -24,6 +30,7 @@ __all__ = [
     "LegacyReminder",
     "LegacySignatory",
     "LifecycleEvent",
+    "Location",
     "LogoDownload",
     "LogoKit",
     "LogoKitFile",
@@ -33,6 +40,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "OrganisationRole",
+    "OrganisationSlugHistory",
     "Pledge",
     "Priority",
     "ProgressUpdate",
@@ -43,4 +51,6 @@ __all__ = [
     "Strategy",
     "Tier",
     "VideoProgress",
+    "organisation_for_slug",
+    "unique_organisation_slug",
 ]

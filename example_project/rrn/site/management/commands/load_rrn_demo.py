@@ -29,6 +29,7 @@ from wagtail_pledges import legacy, lifecycle
 from wagtail_pledges.conf import pledges_settings
 from wagtail_pledges.models import (
     ActionPlan,
+    Location,
     MemberProfile,
     Membership,
     Organisation,
@@ -269,8 +270,9 @@ class Command(BaseCommand):
             return
         plan = lifecycle.start_organisation(
             admin, name="Northfield NHS Trust", slug="northfield-nhs-trust",
-            sector=Sector.objects.get(slug="health"), region="West Midlands",
-            country="England", website="https://northfield.example", size_band="very_large",
+            sector=Sector.objects.get(slug="health"),
+            location=Location.objects.get(slug="west-midlands"),
+            website="https://northfield.example", size_band="very_large",
         )
         plan.public_summary = (
             "We will halve prone restraint across our inpatient wards in two years, "
@@ -311,8 +313,9 @@ class Command(BaseCommand):
                               last_name=org.admin_name[1])
             plan = lifecycle.start_organisation(
                 admin, name=org.name, slug=org.slug,
-                sector=Sector.objects.get(slug=org.sector), region=org.region,
-                country=org.country, website=org.website, size_band=org.size_band,
+                sector=Sector.objects.get(slug=org.sector),
+                location=Location.objects.get(slug=org.location),
+                website=org.website, size_band=org.size_band,
             )
             plan.public_summary = org.summary
             plan.signoff_name, plan.signoff_role = org.signoff
