@@ -103,9 +103,9 @@ def test_plans_expose_location_and_filter_by_country(client):
     assert located[plan.organisation.slug] == {
         "slug": "wales", "name": "Wales",
         "country": {"slug": "united-kingdom", "name": "United Kingdom"}}
-    assert client.get("/api/pledges/v1/plans/", {"location": "wales"}).json()["count"] == 1
+    assert client.get("/api/pledges/v1/plans/", {"region": "wales"}).json()["count"] == 1
     assert client.get("/api/pledges/v1/plans/",
-                      {"location": "united-kingdom"}).json()["count"] == 2
-    assert client.get("/api/pledges/v1/plans/", {"location": "atlantis"}).status_code == 400
+                      {"region": "united-kingdom"}).json()["count"] == 2
+    assert client.get("/api/pledges/v1/plans/", {"region": "atlantis"}).status_code == 400
     assert {"slug": "ireland", "name": "Ireland", "country": {"slug": "ireland",
             "name": "Ireland"}} in client.get("/api/pledges/v1/locations/").json()
