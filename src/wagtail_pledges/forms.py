@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from .conf import pledges_settings
 from .models import (
     ActionPlan,
     Organisation,
@@ -112,11 +113,76 @@ class PriorityForm(forms.ModelForm):
         self.fields["strategy"].queryset = Strategy.objects.all()
         self.fields["strategy"].empty_label = _("Choose a strategy")
 
+    def clean_timescale_months(self):
+        # Checked here, where it is typed, and again by lifecycle.plan_errors at
+        # submission (a setting may have changed in between).
+        value = self.cleaned_data["timescale_months"]
+        months = pledges_settings.COMMITMENT_PERIOD_MONTHS
+        if value is not None and value > months:
+            raise ValidationError(
+                _("The timescale must be %(months)s months or less (the commitment period).")
+                % {"months": months}
+            )
+        return value
 
-PriorityFormSet = inlineformset_factory(
-    ActionPlan, Priority, form=PriorityForm, extra=0, can_delete=True,
-    min_num=0, max_num=30, validate_max=True,
-)
+
+class _PriorityFormSetBase(BaseInlineFormSet):
+    default_error_messages = {
+        "too_few_forms": _("Add at least %(num)d priorities."),
+        "too_many_forms": _("A plan has at most %(num)d priorities."),
+    }
+
+
+class PriorityFormSet(inlineformset_factory(
+    ActionPlan, Priority, form=PriorityForm, formset=_PriorityFormSetBase, extra=0,
+    can_delete=True, validate_min=True, validate_max=True,
+)):
+    """A plan's priorities: between ``PLAN_MIN_PRIORITIES`` and ``PLAN_MAX_PRIORITIES``.
+
+    The bounds are read from settings on each use (properties, because
+    ``formset_factory`` would freeze them at import). ``absolute_max`` caps how many
+    forms Django will ever build, whatever ``TOTAL_FORMS`` a client sends; views
+    refuse such a request first with :func:`priority_count_error`.
+    """
+
+    min_num = property(lambda self: pledges_settings.PLAN_MIN_PRIORITIES)
+    max_num = property(lambda self: pledges_settings.PLAN_MAX_PRIORITIES)
+    absolute_max = property(lambda self: priority_forms_limit())
+
+
+def priority_forms_limit() -> int:
+    """The most priority rows a request may carry: the maximum plus room for rows being
+    deleted in the same save. More than this is a tampered form, not a plan."""
+    return 2 * pledges_settings.PLAN_MAX_PRIORITIES
+
+
+def priority_count_error(data, prefix: str) -> str | None:
+    """Why a posted ``<prefix>-TOTAL_FORMS`` cannot be used, or None.
+
+    Checked before any form is built, so ``TOTAL_FORMS=999999`` is refused at once.
+    """
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", "0"))
+    except (TypeError, ValueError):
+        return _("The form was incomplete. Reload the page and try again.")
+    if not 0 <= total <= priority_forms_limit():
+        return _("A plan has at most %(num)d priorities. Reload the page and try again.") % {
+            "num": pledges_settings.PLAN_MAX_PRIORITIES}
+    return None
+
+
+def add_priority_row(data, prefix: str) -> str | None:
+    """Add one empty row to posted priorities (``data`` is a mutable copy of POST).
+
+    Returns a message instead when the plan already has as many rows as it may.
+    """
+    total = int(data.get(f"{prefix}-TOTAL_FORMS", "0"))
+    deleted = sum(1 for n in range(total) if data.get(f"{prefix}-{n}-DELETE"))
+    if total - deleted >= pledges_settings.PLAN_MAX_PRIORITIES or total >= priority_forms_limit():
+        return _("A plan has at most %(num)d priorities.") % {
+            "num": pledges_settings.PLAN_MAX_PRIORITIES}
+    data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
+    return None
 
 
 class SignoffForm(forms.ModelForm):

@@ -47,6 +47,8 @@ from .forms import (
     PledgeActionForm,
     PriorityFormSet,
     SignoffForm,
+    add_priority_row,
+    priority_count_error,
 )
 from .models import (
     ActionPlan,
@@ -590,24 +592,25 @@ class OrganisationPledgePageMixin(PrivateRoutesMixin, models.Model):
         prefix = self.priorities_prefix
         if request.method != "POST":
             plan_form = PlanForm(instance=plan)
+            # min_num (PLAN_MIN_PRIORITIES) empty rows when there are none yet.
             formset = PriorityFormSet(instance=plan, prefix=prefix)
-            if not formset.initial_form_count():
-                formset = PriorityFormSet(instance=plan, prefix=prefix, initial=[{}])
-                formset.extra = 1
             return self._plan_page(request, plan, plan_form, formset)
         data = request.POST.copy()
+        count_error = priority_count_error(data, prefix)
+        if count_error:  # a tampered TOTAL_FORMS: refused before any form is built
+            messages.error(request, count_error)
+            return self._plan_page(request, plan, PlanForm(instance=plan),
+                                   PriorityFormSet(instance=plan, prefix=prefix), status=400)
         if "add_priority" in data:
             # No JavaScript needed: the same forms again, with one more empty row.
-            total_key = f"{prefix}-TOTAL_FORMS"
-            try:
-                data[total_key] = str(int(data.get(total_key, 0)) + 1)
-            except ValueError:
-                data[total_key] = "1"
+            full = add_priority_row(data, prefix)
+            if full:
+                messages.error(request, full)
             formset = _formset_without_errors(PriorityFormSet(data, instance=plan,
                                                               prefix=prefix))
             plan_form = PlanForm(data, instance=plan)
             plan_form._errors = {}
-            return self._plan_page(request, plan, plan_form, formset, focus_last=True)
+            return self._plan_page(request, plan, plan_form, formset, focus_last=not full)
         plan_form = PlanForm(data, instance=plan)
         formset = PriorityFormSet(data, instance=plan, prefix=prefix)
         if plan_form.is_valid() and formset.is_valid():
