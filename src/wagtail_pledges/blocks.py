@@ -32,6 +32,13 @@ class AwarenessVideoValue(blocks.StructValue):
         return document.url if document else self.get("video_url") or ""
 
     @property
+    def duration(self) -> float | None:
+        """The real length in seconds: the editor's figure, else read from the file."""
+        from .videos import read_duration
+
+        return self.get("duration") or read_duration(self.get("document"))
+
+    @property
     def video_key(self) -> str:
         """A stable key for progress records: the video itself, not where it is shown.
 
@@ -62,6 +69,12 @@ class AwarenessVideoBlock(blocks.StructBlock):
         label=_("or video file URL"), required=False,
         help_text=_("The address of an MP4 or WebM file, if it is hosted elsewhere."),
     )
+    duration = blocks.FloatBlock(
+        label=_("duration (seconds)"), required=False, min_value=1, max_value=4 * 3600,
+        help_text=_("Read from an uploaded MP4 file when you save; correct it here if it is "
+                    "wrong. Required for a video URL or a WebM file: the server needs the "
+                    "real length to decide when the video has been watched."),
+    )
     captions = DocumentChooserBlock(
         label=_("captions (WebVTT)"), required=False,
         help_text=_("Captions make the video accessible to people who cannot hear it."),
@@ -82,6 +95,14 @@ class AwarenessVideoBlock(blocks.StructBlock):
                 block_errors={"document": ValidationError(message),
                               "video_url": ValidationError(message)}
             )
+        if not value.get("duration"):
+            from .videos import read_duration
+
+            # Read once, here, where an editor can see and correct it.
+            value["duration"] = read_duration(value.get("document"))
+            if not value["duration"]:
+                raise StructBlockValidationError(block_errors={"duration": ValidationError(
+                    _("We could not read this video's length. Enter it in seconds."))})
         return value
 
     def get_context(self, value, parent_context=None):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
+from wagtail.models import Page
 
 from . import accounts, legacy, lifecycle, organisations, privacy
 from .dashboard import dashboard_context, post_progress_update
@@ -29,7 +30,7 @@ from .forms import InviteStaffForm, ProgressUpdateForm, SetRoleForm
 from .models import ActionPlan, ActionToken, Organisation, OrganisationRole, Pledge
 from .policy import get_policy
 from .tokens import TokenError, peek_token
-from .videos import ProgressError, record_video_progress
+from .videos import ProgressError, page_videos, record_video_progress
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -116,7 +117,11 @@ class ResendConfirmationView(LoginRequiredMixin, View):
 
 
 class VideoProgressView(View):
-    """The tracked player POSTs ``{"video", "duration", "start", "end"}`` as it plays."""
+    """The tracked player POSTs ``{"page", "video", "start", "end"}`` as it plays.
+
+    Only the named page's own awareness videos are accepted, and the video's length
+    is the server's (any ``duration`` the client sends is ignored).
+    """
 
     http_method_names = ["post"]
 
@@ -129,10 +134,13 @@ class VideoProgressView(View):
                 raise ValueError
         except ValueError:
             return JsonResponse({"error": "Send a JSON object."}, status=400)
+        video = self.video(data)
+        if video is None:
+            return JsonResponse({"error": "Unknown video."}, status=400)
         try:
             progress = record_video_progress(
-                request.user, str(data.get("video", "")), data.get("duration"),
-                data.get("start"), data.get("end"),
+                request.user, video.video_key, video.duration, data.get("start"),
+                data.get("end"),
             )
         except ProgressError as exc:
             return JsonResponse({"error": str(exc)}, status=400)
@@ -141,6 +149,16 @@ class VideoProgressView(View):
             "position": progress.position,
             "completed": progress.completed_at is not None,
         })
+
+    def video(self, data):
+        """The awareness video named by ``page`` and ``video``, if it is on that live page."""
+        page_id, key = data.get("page"), data.get("video")
+        if isinstance(page_id, bool) or not isinstance(page_id, int | str) \
+                or not str(page_id).isdigit() or len(str(page_id)) > 12 \
+                or not isinstance(key, str):
+            return None
+        page = Page.objects.live().filter(pk=int(page_id)).first()
+        return page_videos(page.specific).get(key) if page else None
 
 
 @method_decorator(never_cache, name="dispatch")
