@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from . import notify
 from .conf import pledges_settings
 from .groups import sync_user_groups
-from .models import ActionToken, LifecycleEvent, Organisation, OrganisationRole
+from .models import ActionToken, LifecycleEvent, Organisation, OrganisationRole, Status
 from .policy import get_policy
 from .tokens import TokenError, consume_token, issue_token
 
@@ -106,6 +106,32 @@ def _admin_count(organisation) -> int:
     )
 
 
+def last_admin_message(organisation) -> str:
+    """What the last admin is told when leaving (or erasing their account) is refused."""
+    return _("You are the last admin of %(organisation)s. Make someone else an admin before "
+             "you leave.") % {"organisation": organisation.name}
+
+
+# An organisation in these states still needs someone to run it.
+NEEDS_AN_ADMIN = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.ACTIVE,
+                  Status.RENEWAL_DUE, Status.LEGACY)
+
+
+def check_may_erase(user) -> None:
+    """Refuse erasure for the last admin of a member or joining organisation.
+
+    Same rule, message and remedy as leaving; erasure then removes the person from
+    every organisation (see :func:`wagtail_pledges.privacy.erase_member`).
+    """
+    for role in OrganisationRole.objects.filter(user=user, role=Role.ADMIN).select_related(
+        "organisation", "organisation__membership"
+    ):
+        membership = getattr(role.organisation, "membership", None)
+        if membership is not None and membership.status in NEEDS_AN_ADMIN \
+                and _admin_count(role.organisation) <= 1:
+            raise ValidationError(last_admin_message(role.organisation))
+
+
 @transaction.atomic
 def remove_person(organisation: Organisation, target_user, by, *, force: bool = False) -> None:
     """Remove someone (or leave, when ``by`` is ``target_user``). The last admin stays.
@@ -120,9 +146,7 @@ def remove_person(organisation: Organisation, target_user, by, *, force: bool = 
     if row is None:
         return
     if row.role == Role.ADMIN and not force and _admin_count(organisation) <= 1:
-        raise ValidationError(
-            _("You are the last admin. Make someone else an admin before you leave.")
-        )
+        raise ValidationError(last_admin_message(organisation))
     row.delete()
     _log(organisation, "remove_person", by, user=target_user.pk)
     sync_user_groups(target_user)

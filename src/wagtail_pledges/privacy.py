@@ -22,7 +22,7 @@ from .models import (
     ProgressUpdate,
     VideoProgress,
 )
-from .organisations import remove_person
+from .organisations import check_may_erase, remove_person
 
 
 def _date(value):
@@ -72,7 +72,12 @@ def export_member_data(user) -> dict:
 
 @transaction.atomic
 def erase_member(user, by=None) -> None:
-    """Anonymise ``user`` for good. Cannot be undone."""
+    """Anonymise ``user`` for good. Cannot be undone.
+
+    Refused (``ValidationError``) for the last admin of an organisation that is a
+    member or is joining, as leaving is.
+    """
+    check_may_erase(user)
     membership = Membership.objects.filter(user=user).first()
     if membership is not None:
         lifecycle.withdraw(membership, by or user, "Member asked for their data to be erased")

@@ -354,7 +354,9 @@ class EraseAccountView(LoginRequiredMixin, TemplateView):
             }, status=400)
         try:
             privacy.erase_member(request.user)
-        except (ValidationError, PermissionDenied) as exc:
+        except ValidationError as exc:
+            return render(request, self.template_name, {"error": _message_for(exc)}, status=400)
+        except PermissionDenied as exc:
             return render(request, self.template_name, {"error": str(exc)}, status=400)
         logout(request)
         messages.success(request, _("Your account and personal data have been erased."))
