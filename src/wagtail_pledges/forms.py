@@ -4,6 +4,8 @@ and :mod:`~wagtail_pledges.organisations` decide what may happen.
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -199,6 +201,13 @@ class SignoffForm(forms.ModelForm):
 
 
 class ProgressUpdateForm(forms.Form):
+    """A progress update. ``once`` is a fresh key per rendered form (see
+    :attr:`~wagtail_pledges.models.ProgressUpdate.submission_key`)."""
+
+    once = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput,
+                            initial=lambda: uuid.uuid4().hex,
+                            error_messages={"required": _("Reload the page and try again."),
+                                            "invalid": _("Reload the page and try again.")})
     body = forms.CharField(
         label=_("How is it going?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Published with your pledge or plan."),

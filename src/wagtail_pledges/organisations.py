@@ -7,6 +7,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import notify
@@ -48,6 +49,13 @@ def invite_staff(organisation: Organisation, email: str, inviter, role: str = Ro
         organisation=organisation, user__email__iexact=email
     ).exists():
         raise ValidationError({"email": [_("%s is already part of this organisation.") % email]})
+    # One live invitation per address: lock the organisation so two identical
+    # requests at once queue one after the other, and expire any earlier link.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    ActionToken.objects.filter(
+        purpose=ActionToken.Purpose.STAFF_INVITE, organisation=organisation,
+        email__iexact=email, used_at__isnull=True, expires_at__gt=timezone.now(),
+    ).update(expires_at=timezone.now())
     raw = issue_token(
         ActionToken.Purpose.STAFF_INVITE, email,
         datetime.timedelta(days=pledges_settings.INVITATION_MAX_AGE_DAYS),

@@ -260,7 +260,8 @@ class PostUpdateView(MemberActionView):
             target, form_key = {"plan": plan}, f"plan_update__{plan.organisation_id}"
         if form.is_valid():
             try:
-                post_progress_update(request.user, form.cleaned_data["body"], **target)
+                post_progress_update(request.user, form.cleaned_data["body"], **target,
+                                     submission_key=form.cleaned_data["once"])
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
