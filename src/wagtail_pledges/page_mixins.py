@@ -61,6 +61,7 @@ from .models import (
     VideoProgress,
 )
 from .policy import forget_standing, get_policy
+from .ratelimits import over_limit
 
 # -- helpers shared by the journeys ----------------------------------------------------
 
@@ -336,6 +337,8 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
             return HttpResponseNotAllowed(["POST"])
         if not request.user.is_authenticated:
             return self._login(request)
+        if limited := over_limit(request, "join"):
+            return limited
         try:
             lifecycle.start_individual(request.user)
         except lifecycle.TransitionError as exc:
@@ -529,6 +532,8 @@ class OrganisationPledgePageMixin(PrivateRoutesMixin, models.Model):
     def organisation_route(self, request):
         if not request.user.is_authenticated:
             return self._login(request)
+        if request.method == "POST" and (limited := over_limit(request, "join")):
+            return limited
         form = OrganisationForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             fields = form.organisation_fields()

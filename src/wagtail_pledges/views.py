@@ -29,6 +29,7 @@ from .dashboard import dashboard_context, post_progress_update
 from .forms import InviteStaffForm, ProgressUpdateForm, SetRoleForm
 from .models import ActionPlan, ActionToken, Organisation, OrganisationRole, Pledge
 from .policy import get_policy
+from .ratelimits import over_limit
 from .tokens import TokenError, peek_token
 from .videos import ProgressError, page_videos, record_video_progress
 
@@ -40,6 +41,8 @@ class TokenActionView(View):
     purpose: str = ""
     template_name = ""
     login_required = True
+    #: The RATE_LIMITS key counted on POST, if any.
+    rate_limit: str = ""
 
     def get(self, request, token):
         try:
@@ -51,6 +54,8 @@ class TokenActionView(View):
     def post(self, request, token):
         if self.login_required and not request.user.is_authenticated:
             return redirect_to_login(request.path)
+        if self.rate_limit and (limited := over_limit(request, self.rate_limit)):
+            return limited
         try:
             return self.perform(request, token)
         except TokenError as exc:
@@ -93,6 +98,7 @@ class AcceptInvitationView(TokenActionView):
 
 class ClaimLegacyView(TokenActionView):
     purpose = ActionToken.Purpose.LEGACY_CLAIM
+    rate_limit = "claim"
     template_name = "wagtail_pledges/claim_legacy.html"
 
     def perform(self, request, token):
@@ -108,6 +114,8 @@ class ResendConfirmationView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
+        if limited := over_limit(request, "resend_confirmation"):
+            return limited
         if accounts.email_is_verified(request.user):
             messages.info(request, _("Your email address is already confirmed."))
         else:
@@ -128,6 +136,8 @@ class VideoProgressView(View):
     def post(self, request):
         if not request.user.is_authenticated:
             return JsonResponse({"error": "Sign in to record progress."}, status=401)
+        if limited := over_limit(request, "video_progress", json=True):
+            return limited
         try:
             data = json.loads(request.body or b"{}")
             if not isinstance(data, dict):
@@ -250,6 +260,8 @@ class PostUpdateView(MemberActionView):
     """A progress update on one's approved pledge, or on a plan one administers."""
 
     def act(self, request, kind, pk):
+        if limited := over_limit(request, "progress_update"):
+            return limited
         if kind == "pledge":
             pledge = get_object_or_404(Pledge, pk=pk, user=request.user)
             form = ProgressUpdateForm(request.POST, prefix="pledge-update")
@@ -275,6 +287,8 @@ class InviteStaffView(MemberActionView):
         organisation = self.organisation(organisation_id)
         if not get_policy().can_manage_organisation(request.user, organisation):
             raise PermissionDenied
+        if limited := over_limit(request, "invite"):
+            return limited
         form = InviteStaffForm(request.POST, prefix=f"invite-{organisation.pk}")
         if form.is_valid():
             try:
