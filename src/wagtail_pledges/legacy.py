@@ -73,6 +73,26 @@ def _parse_row(number: int, row: dict) -> tuple[dict | None, list[str]]:
             "organisation_name": organisation[:200], "signed_on": signed_on}, []
 
 
+def _read_rows(text: str, result: ImportResult) -> list[dict]:
+    """Parse every row; problems go to ``result.errors``. Raises ``csv.Error``."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        result.errors.append("missing column(s): " + ", ".join(missing)
+                             + f" (expected header: {','.join(COLUMNS)})")
+        return []
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        if number - 1 > MAX_ROWS:
+            result.errors.append(f"more than {MAX_ROWS} rows; split the file")
+            return rows
+        parsed, problems = _parse_row(number, row)
+        result.errors.extend(problems)
+        if parsed:
+            rows.append(parsed)
+    return rows
+
+
 def import_signatories(text: str) -> ImportResult:
     """Import a CSV (header: kind,name,email,organisation,signed_on).
 
@@ -81,21 +101,10 @@ def import_signatories(text: str) -> ImportResult:
     same file twice changes nothing.
     """
     result = ImportResult()
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        result.errors.append("missing column(s): " + ", ".join(missing)
-                             + f" (expected header: {','.join(COLUMNS)})")
-        return result
-    rows = []
-    for number, row in enumerate(reader, start=2):
-        if number - 1 > MAX_ROWS:
-            result.errors.append(f"more than {MAX_ROWS} rows; split the file")
-            return result
-        parsed, problems = _parse_row(number, row)
-        result.errors.extend(problems)
-        if parsed:
-            rows.append(parsed)
+    try:
+        rows = _read_rows(text, result)
+    except csv.Error as exc:  # e.g. a stray carriage return inside an unquoted field
+        result.errors.append(f"the file cannot be read as CSV: {exc}")
     if result.errors:
         return result
     with transaction.atomic():
