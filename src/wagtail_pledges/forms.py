@@ -52,14 +52,33 @@ class PledgeActionForm(forms.ModelForm):
         self.fields["practices"].queryset = RestrictivePractice.objects.all()
         self.fields["practices"].help_text = _("Optional: the practices your action reduces.")
 
-    def save_draft(self) -> Pledge:
-        """Save what was typed to the (editable) draft, practices included."""
-        pledge = self.save(commit=False)
-        # Practices are a ParentalManyToManyField: set them in memory, then the
-        # ClusterableModel's save() writes them with the row.
-        self.save_m2m()
-        pledge.save()
-        return pledge
+    def save_draft(self) -> Pledge | None:
+        """Save what was typed to the (editable) draft, practices included.
+
+        None when the pledge is no longer editable (see :func:`save_if_editable`).
+        """
+        return save_if_editable(self)
+
+
+def save_if_editable(form):
+    """Save a member's edits to a pledge or plan only while it is theirs to edit.
+
+    Locks the row first and writes only the form's own fields (call inside a
+    transaction), so a request that lands after the same commitment was submitted —
+    a double click, a second tab, a replayed POST — can neither reset its review
+    status to draft (which would submit it, and email, again) nor change what was
+    submitted. Returns the saved instance, or None when it is no longer editable.
+    """
+    instance = form.instance
+    locked = type(instance).objects.select_for_update().filter(pk=instance.pk).first()
+    if locked is None or not locked.is_editable_by_member:
+        return None
+    saved = form.save(commit=False)
+    # Parental many-to-many fields (practices) are set in memory here and written
+    # by the ClusterableModel's save() below, with the row.
+    form.save_m2m()
+    saved.save(update_fields=list(form.Meta.fields))
+    return saved
 
 
 class OrganisationForm(forms.ModelForm):

@@ -49,6 +49,7 @@ from .forms import (
     SignoffForm,
     add_priority_row,
     priority_count_error,
+    save_if_editable,
 )
 from .models import (
     ActionPlan,
@@ -393,7 +394,9 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
             # One transaction: the typed draft is kept even if submitting is refused
             # (submit_pledge runs in its own savepoint).
             with transaction.atomic():
-                pledge = form.save_draft()
+                # None: a concurrent request submitted it first; submitting again
+                # below is then a no-op and the journey moves on.
+                pledge = form.save_draft() or pledge
                 try:
                     lifecycle.submit_pledge(
                         pledge, request.user,
@@ -627,9 +630,9 @@ class OrganisationPledgePageMixin(PrivateRoutesMixin, models.Model):
 
     @transaction.atomic
     def _save_plan(self, plan_form, formset) -> None:
-        plan = plan_form.save(commit=False)
-        plan_form.save_m2m()
-        plan.save()
+        plan = save_if_editable(plan_form)
+        if plan is None:  # submitted meanwhile (another tab): keep what was submitted
+            return
         formset.save(commit=False)
         for priority in formset.deleted_objects:
             priority.delete()
@@ -669,7 +672,8 @@ class OrganisationPledgePageMixin(PrivateRoutesMixin, models.Model):
             return HttpResponseRedirect(self.plan_url(request, plan, "status"))
         form = SignoffForm(request.POST or None, instance=plan)
         if request.method == "POST" and form.is_valid():
-            plan = form.save()
+            with transaction.atomic():  # never reset a plan submitted meanwhile
+                plan = save_if_editable(form) or plan
             try:
                 lifecycle.submit_plan(plan, request.user)
             except ValidationError as exc:
