@@ -12,7 +12,6 @@ from freezegun import freeze_time
 from wagtail.documents import get_document_model
 
 from tests import factories
-from tests.pages.conftest import *  # noqa: F403 - page fixtures
 from wagtail_pledges.blocks import AwarenessVideoBlock
 from wagtail_pledges.models import VideoProgress
 

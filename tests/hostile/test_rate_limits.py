@@ -59,3 +59,12 @@ def test_video_heartbeats_are_limited_with_a_json_429(client, settings):
              for _ in range(3)]
     assert [c.status_code for c in codes] == [400, 400, 429]
     assert "retry_after" in codes[-1].json()
+
+
+def test_joining_is_limited(client, settings, individual_page, organisation_page):
+    settings.WAGTAIL_PLEDGES = {"RATE_LIMITS": {"join": "2/h"}}
+    client.force_login(factories.UserFactory(verified=True))
+    codes = [client.post(individual_page.url + "start/").status_code for _ in range(2)]
+    codes.append(client.post(organisation_page.url + "organisation/", {"name": "X"}).status_code)
+    assert codes == [302, 302, 429]
+    assert client.get(organisation_page.url + "organisation/").status_code == 200  # GET is free
