@@ -7,8 +7,10 @@ default ``"default"``); the rates are ``WAGTAIL_PLEDGES["RATE_LIMITS"]``. A view
 
 from __future__ import annotations
 
+import logging
 import math
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -16,10 +18,21 @@ from django_ratelimit.core import get_usage
 
 from .conf import pledges_settings
 
+logger = logging.getLogger(__name__)
+
 
 def _usage(request, flow: str, key: str) -> dict | None:
-    return get_usage(request, group=f"wagtail_pledges.{flow}", key=key,
-                     rate=pledges_settings.rate_limit(flow), increment=True)
+    try:
+        return get_usage(request, group=f"wagtail_pledges.{flow}", key=key,
+                         rate=pledges_settings.rate_limit(flow), increment=True)
+    except (ImproperlyConfigured, ValueError):
+        # No usable client address (an empty REMOTE_ADDR behind a Unix socket, a
+        # malformed forwarded header): count per user only, rather than fail.
+        if key != "ip":
+            raise
+        logger.warning("Rate limit %s: no usable client IP address; see "
+                       "RATELIMIT_IP_META_KEY", flow)
+        return None
 
 
 def over_limit(request, flow: str, *, json: bool = False) -> HttpResponse | None:

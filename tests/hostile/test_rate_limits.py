@@ -68,3 +68,9 @@ def test_joining_is_limited(client, settings, individual_page, organisation_page
     codes.append(client.post(organisation_page.url + "organisation/", {"name": "X"}).status_code)
     assert codes == [302, 302, 429]
     assert client.get(organisation_page.url + "organisation/").status_code == 200  # GET is free
+
+
+def test_no_usable_client_address_counts_per_user_and_never_500s(client):
+    client.force_login(factories.UserFactory())
+    codes = [client.post(RESEND, REMOTE_ADDR="").status_code for _ in range(4)]
+    assert codes == [302, 302, 302, 429]

@@ -26,3 +26,7 @@ if os.environ.get("REDIS_URL"):
         }
     }
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Behind a proxy, rate limits must count the client's address, not the proxy's: name
+# the request.META key your proxy sets to it (e.g. HTTP_X_REAL_IP).
+if os.environ.get("RATELIMIT_IP_META_KEY"):
+    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
