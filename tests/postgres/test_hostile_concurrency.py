@@ -44,10 +44,23 @@ def at_once(user, method, *args, **kwargs):
         return list(pool.map(one, range(WORKERS)))
 
 
+def tree_root():
+    """The page tree's root. transaction=True tests flush the database, the root page
+    and the default locale (made by Wagtail's migrations) included: make them again."""
+    from django.conf import settings as django_settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale
+
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(django_settings.LANGUAGE_CODE))
+    return Page.get_first_root_node() or Page.add_root(instance=Page(title="Root",
+                                                                     slug="root"))
+
+
 @pytest.fixture
 def pledge_page(settings):
     settings.RATELIMIT_ENABLE = False
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    root = tree_root()
     video = {"title": "V", "video_url": "https://cdn.example.org/v.mp4", "document": None,
              "captions": None, "transcript": "", "duration": 60}
     page = root.add_child(instance=IndividualPledgePage(
@@ -106,8 +119,7 @@ def test_a_plan_signed_off_at_once_is_submitted_once(settings):
     from wagtail_pledges.pages.models import OrganisationPledgePage
 
     settings.RATELIMIT_ENABLE = False
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
-    page = root.add_child(instance=OrganisationPledgePage(title="Orgs", slug="orgs-pg"))
+    page = tree_root().add_child(instance=OrganisationPledgePage(title="Orgs", slug="orgs-pg"))
     Site.objects.update_or_create(is_default_site=True, defaults={
         "hostname": "localhost", "root_page": page, "port": 80, "site_name": "Test"})
     plan = factories.complete_plan(factories.draft_plan())
