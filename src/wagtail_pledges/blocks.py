@@ -19,11 +19,13 @@ from wagtail import blocks
 from wagtail.blocks.stream_block import StreamBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.fields import StreamField
 
 from .counts import get_counts
 from .cta import call_to_action
 from .forum import forum_for
 from .policy import get_policy
+from .videos import read_duration
 from .visibility import collection_is_restricted, mark_gated
 
 
@@ -37,6 +39,11 @@ class AwarenessVideoValue(blocks.StructValue):
     def src(self) -> str:
         document = self.get("document")
         return document.url if document else self.get("video_url") or ""
+
+    @property
+    def duration(self) -> float | None:
+        """The real length in seconds: the editor's figure, else read from the file."""
+        return self.get("duration") or read_duration(self.get("document"))
 
     @property
     def video_key(self) -> str:
@@ -69,6 +76,12 @@ class AwarenessVideoBlock(blocks.StructBlock):
         label=_("or video file URL"), required=False,
         help_text=_("The address of an MP4 or WebM file, if it is hosted elsewhere."),
     )
+    duration = blocks.FloatBlock(
+        label=_("duration (seconds)"), required=False, min_value=1, max_value=4 * 3600,
+        help_text=_("Read from an uploaded MP4 file when you save; correct it here if it is "
+                    "wrong. Required for a video URL or a WebM file: the server needs the "
+                    "real length to decide when the video has been watched."),
+    )
     captions = DocumentChooserBlock(
         label=_("captions (WebVTT)"), required=False,
         help_text=_("Captions make the video accessible to people who cannot hear it."),
@@ -89,6 +102,12 @@ class AwarenessVideoBlock(blocks.StructBlock):
                 block_errors={"document": ValidationError(message),
                               "video_url": ValidationError(message)}
             )
+        if not value.get("duration"):
+                # Read once, here, where an editor can see and correct it.
+            value["duration"] = read_duration(value.get("document"))
+            if not value["duration"]:
+                raise StructBlockValidationError(block_errors={"duration": ValidationError(
+                    _("We could not read this video's length. Enter it in seconds."))})
         return value
 
     def get_context(self, value, parent_context=None):
@@ -243,3 +262,34 @@ class MembershipBodyBlock(blocks.StreamBlock):
 
     class Meta:
         label = _("body")
+
+
+# -- which videos a page carries ------------------------------------------------------
+
+
+def _walk(block, value):
+    """Every awareness video value inside a StreamField value, however nested."""
+    if value is None:
+        return
+    if isinstance(block, AwarenessVideoBlock):
+        yield value
+    elif isinstance(block, blocks.StreamBlock):
+        for child in value:
+            yield from _walk(child.block, child.value)
+    elif isinstance(block, blocks.StructBlock):
+        for name, child_block in block.child_blocks.items():
+            yield from _walk(child_block, value.get(name))
+    elif isinstance(block, blocks.ListBlock):
+        for item in value:
+            yield from _walk(block.child_block, item)
+
+
+def page_videos(page) -> dict:
+    """``{video_key: AwarenessVideoValue}`` for the awareness videos on one page: the
+    only keys its progress reports may name."""
+    found = {}
+    for field in page._meta.get_fields():
+        if isinstance(field, StreamField):
+            for video in _walk(field.stream_block, getattr(page, field.name)):
+                found.setdefault(video.video_key, video)
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from numbers import Real
 from typing import Any
@@ -222,6 +223,39 @@ def _check_base_url(value: Any) -> list[Error]:
                    "e.g. 'https://example.org'.", "E017")]
 
 
+def _check_priority_bounds(value: Any) -> list[Error]:
+    fewest = getattr(settings, "WAGTAIL_PLEDGES", {}).get(
+        "PLAN_MIN_PRIORITIES", DEFAULTS["PLAN_MIN_PRIORITIES"])
+    if not _is_positive_int(value) or (_is_positive_int(fewest) and value < fewest):
+        return [_error("WAGTAIL_PLEDGES['PLAN_MAX_PRIORITIES'] must be a whole number no "
+                       "smaller than PLAN_MIN_PRIORITIES.", "E018")]
+    return []
+
+
+def _check_playback_rate(value: Any) -> list[Error]:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 4:
+        return [_error("WAGTAIL_PLEDGES['VIDEO_MAX_PLAYBACK_RATE'] must be a number from 1 "
+                       "to 4.", "E019")]
+    return []
+
+
+RATE = re.compile(r"^\d+/\d*[smhd]$")
+
+
+def _check_rate_limits(value: Any) -> list[Error]:
+    if not isinstance(value, dict):
+        return [_error("WAGTAIL_PLEDGES['RATE_LIMITS'] must be a dict.", "E020")]
+    errors = []
+    for key, rate in value.items():
+        if key not in DEFAULTS["RATE_LIMITS"]:
+            errors.append(_error(f"WAGTAIL_PLEDGES['RATE_LIMITS'] has an unknown key {key!r}.",
+                                 "E020"))
+        elif not isinstance(rate, str) or not RATE.match(rate):
+            errors.append(_error(
+                f"WAGTAIL_PLEDGES['RATE_LIMITS'][{key!r}] must be a rate like '5/h'.", "E020"))
+    return errors
+
+
 VALIDATORS: dict[str, Callable[[Any], list[Error]]] = {
     "POLICY": _check_policy,
     "COMMITMENT_PERIOD_MONTHS": _check_positive("COMMITMENT_PERIOD_MONTHS", "E004"),
@@ -233,6 +267,10 @@ VALIDATORS: dict[str, Callable[[Any], list[Error]]] = {
     "REQUIRED_VIDEOS": _check_positive("REQUIRED_VIDEOS", "E004"),
     "VIDEO_COVERAGE_RATIO": _check_ratio("VIDEO_COVERAGE_RATIO"),
     "VIDEO_WALLCLOCK_RATIO": _check_ratio("VIDEO_WALLCLOCK_RATIO"),
+    "PLAN_MIN_PRIORITIES": _check_positive("PLAN_MIN_PRIORITIES", "E004"),
+    "PLAN_MAX_PRIORITIES": _check_priority_bounds,
+    "VIDEO_MAX_PLAYBACK_RATE": _check_playback_rate,
+    "RATE_LIMITS": _check_rate_limits,
     "EMAIL_VERIFIED_HOOK": _check_hook,
     "EMAIL_TOKEN_MAX_AGE_HOURS": _check_positive("EMAIL_TOKEN_MAX_AGE_HOURS", "E004"),
     "INVITATION_MAX_AGE_DAYS": _check_positive("INVITATION_MAX_AGE_DAYS", "E004"),

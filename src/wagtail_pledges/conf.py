@@ -39,6 +39,24 @@ DEFAULTS: dict[str, Any] = {
     # ... and this share of its duration has passed on the server's clock since the
     # first report.
     "VIDEO_WALLCLOCK_RATIO": 0.9,
+    # An action plan has this many priorities, at least and at most (checked on the
+    # plan form and again at submission).
+    "PLAN_MIN_PRIORITIES": 2,
+    "PLAN_MAX_PRIORITIES": 4,
+    # A heartbeat's position may advance at most this many times the wall-clock time
+    # since the previous heartbeat (room for a 1.25x playback speed); faster stretches
+    # are not counted as watched.
+    "VIDEO_MAX_PLAYBACK_RATE": 1.25,
+    # Requests per user and per IP, as django-ratelimit rates ("count/period", period
+    # s, m, h or d). Going over answers 429 with when to try again.
+    "RATE_LIMITS": {
+        "resend_confirmation": "3/h",
+        "join": "10/h",
+        "claim": "10/h",
+        "invite": "20/h",
+        "progress_update": "20/h",
+        "video_progress": "600/h",
+    },
     # Dotted path to callable(user) -> bool: "is this user's email already verified?"
     # None: the package verifies addresses itself.
     "EMAIL_VERIFIED_HOOK": None,
@@ -119,6 +137,10 @@ class PledgesSettings:
     def forum(self) -> dict[str, str]:
         """``FORUM`` with its missing keys filled from the default."""
         return {**DEFAULTS["FORUM"], **(self.FORUM or {})}
+
+    def rate_limit(self, key: str) -> str:
+        """The rate for one limited flow (a site may set only the ones it changes)."""
+        return {**DEFAULTS["RATE_LIMITS"], **(self.RATE_LIMITS or {})}[key]
 
     def group_name(self, key: str) -> str:
         groups = {**DEFAULTS["GROUPS"], **(self.GROUPS or {})}

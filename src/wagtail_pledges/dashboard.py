@@ -7,6 +7,7 @@ code that imported it from this module.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .accounts import email_is_verified
@@ -26,8 +27,13 @@ __all__ = ["CallToAction", "call_to_action", "dashboard_context", "post_progress
 
 
 def post_progress_update(user, body: str, *, pledge: Pledge | None = None,
-                         plan: ActionPlan | None = None) -> ProgressUpdate:
-    """Publish a note on how an approved pledge (its owner) or plan (an admin) is going."""
+                         plan: ActionPlan | None = None,
+                         submission_key: str | None = None) -> ProgressUpdate:
+    """Publish a note on how an approved pledge (its owner) or plan (an admin) is going.
+
+    ``submission_key``, the form's one-time key, makes a repeated post return the
+    update the first one stored instead of storing another.
+    """
     commitment = pledge or plan
     if commitment is None or (pledge and plan):
         raise ValueError("Give a pledge or a plan.")
@@ -40,7 +46,16 @@ def post_progress_update(user, body: str, *, pledge: Pledge | None = None,
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": [_("Write your update.")]})
-    return ProgressUpdate.objects.create(pledge=pledge, plan=plan, author=user, body=body)
+    if submission_key:
+        existing = ProgressUpdate.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return ProgressUpdate.objects.create(pledge=pledge, plan=plan, author=user,
+                                                 body=body, submission_key=submission_key)
+    except IntegrityError:  # the same form posted at the same moment: the first stands
+        return ProgressUpdate.objects.get(submission_key=submission_key)
 
 
 def dashboard_context(user, request=None) -> dict:

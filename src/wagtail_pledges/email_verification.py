@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from . import notify
@@ -38,8 +40,20 @@ def allauth_email_verified(user) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
 
 
+@transaction.atomic
 def send_verification(user) -> None:
-    """Email a confirmation link (single-use, expiring, stored hashed)."""
+    """Email a confirmation link (single-use, expiring, stored hashed).
+
+    Only one link is ever live: sending a new one expires the earlier ones. The
+    member's profile row is locked so two requests at once cannot both leave a
+    live link.
+    """
+    MemberProfile.objects.get_or_create(user=user)
+    MemberProfile.objects.select_for_update().filter(user=user).first()
+    ActionToken.objects.filter(
+        purpose=ActionToken.Purpose.VERIFY_EMAIL, user=user, used_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).update(expires_at=timezone.now())
     raw = issue_token(
         ActionToken.Purpose.VERIFY_EMAIL,
         user.email,

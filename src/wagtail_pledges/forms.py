@@ -4,11 +4,15 @@ and :mod:`~wagtail_pledges.organisations` decide what may happen.
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
+from .conf import pledges_settings
 from .location_fields import LocationChoiceField
 from .models import (
     ActionPlan,
@@ -82,14 +86,33 @@ class PledgeActionForm(PlainLabelsMixin, forms.ModelForm):
         self.fields["practices"].queryset = RestrictivePractice.objects.all()
         self.fields["practices"].help_text = _("Optional: the practices your action reduces.")
 
-    def save_draft(self) -> Pledge:
-        """Save what was typed to the (editable) draft, practices included."""
-        pledge = self.save(commit=False)
-        # Practices are a ParentalManyToManyField: set them in memory, then the
-        # ClusterableModel's save() writes them with the row.
-        self.save_m2m()
-        pledge.save()
-        return pledge
+    def save_draft(self) -> Pledge | None:
+        """Save what was typed to the (editable) draft, practices included.
+
+        None when the pledge is no longer editable (see :func:`save_if_editable`).
+        """
+        return save_if_editable(self)
+
+
+def save_if_editable(form):
+    """Save a member's edits to a pledge or plan only while it is theirs to edit.
+
+    Locks the row first and writes only the form's own fields (call inside a
+    transaction), so a request that lands after the same commitment was submitted —
+    a double click, a second tab, a replayed POST — can neither reset its review
+    status to draft (which would submit it, and email, again) nor change what was
+    submitted. Returns the saved instance, or None when it is no longer editable.
+    """
+    instance = form.instance
+    locked = type(instance).objects.select_for_update().filter(pk=instance.pk).first()
+    if locked is None or not locked.is_editable_by_member:
+        return None
+    saved = form.save(commit=False)
+    # Parental many-to-many fields (practices) are set in memory here and written
+    # by the ClusterableModel's save() below, with the row.
+    form.save_m2m()
+    saved.save(update_fields=list(form.Meta.fields))
+    return saved
 
 
 class OrganisationForm(PlainLabelsMixin, forms.ModelForm):
@@ -154,9 +177,25 @@ class PriorityForm(PlainLabelsMixin, RedisplayMixin, forms.ModelForm):
         self.fields["strategy"].queryset = Strategy.objects.all()
         self.fields["strategy"].empty_label = _("Choose a strategy")
 
+    def clean_timescale_months(self):
+        # Checked here, where it is typed, and again by lifecycle.plan_errors at
+        # submission (a setting may have changed in between).
+        value = self.cleaned_data["timescale_months"]
+        months = pledges_settings.COMMITMENT_PERIOD_MONTHS
+        if value is not None and value > months:
+            raise ValidationError(
+                _("The timescale must be %(months)s months or less (the commitment period).")
+                % {"months": months}
+            )
+        return value
 
 class BasePriorityFormSet(BaseInlineFormSet):
     """A plan's priorities. ``validate=False`` shows the posted rows again, unchecked."""
+
+    default_error_messages = {
+        "too_few_forms": _("Add at least %(num)d priorities."),
+        "too_many_forms": _("A plan has at most %(num)d priorities."),
+    }
 
     def __init__(self, *args, validate: bool = True, **kwargs):
         self.validate = validate
@@ -174,15 +213,11 @@ class BasePriorityFormSet(BaseInlineFormSet):
     @classmethod
     def with_extra_row(cls, data, *, prefix: str, **kwargs):
         """The posted rows again plus one empty row, not validated: "add a priority"
-        without JavaScript. ``max_num`` still bounds the rows."""
+        without JavaScript. Returns ``(formset, refusal)``: ``refusal`` is a message
+        (and no row is added) when the plan already has as many rows as it may."""
         data = data.copy()
-        total_key = f"{prefix}-TOTAL_FORMS"
-        try:
-            total = int(data.get(total_key, 0))
-        except ValueError:
-            total = 0
-        data[total_key] = str(max(0, total) + 1)
-        return cls(data, prefix=prefix, validate=False, **kwargs)
+        refusal = add_priority_row(data, prefix)
+        return cls(data, prefix=prefix, validate=False, **kwargs), refusal
 
     def draft_priorities(self) -> dict:
         """What :func:`~wagtail_pledges.organisations.save_plan_draft` needs, after
@@ -200,10 +235,56 @@ class BasePriorityFormSet(BaseInlineFormSet):
         }
 
 
-PriorityFormSet = inlineformset_factory(
+class PriorityFormSet(inlineformset_factory(
     ActionPlan, Priority, form=PriorityForm, formset=BasePriorityFormSet, extra=0,
-    can_delete=True, min_num=0, max_num=30, validate_max=True,
-)
+    can_delete=True, validate_min=True, validate_max=True,
+)):
+    """A plan's priorities: between ``PLAN_MIN_PRIORITIES`` and ``PLAN_MAX_PRIORITIES``.
+
+    The bounds are read from settings on each use (properties, because
+    ``formset_factory`` would freeze them at import). ``absolute_max`` caps how many
+    forms Django will ever build, whatever ``TOTAL_FORMS`` a client sends; views
+    refuse such a request first with :func:`priority_count_error`.
+    """
+
+    min_num = property(lambda self: pledges_settings.PLAN_MIN_PRIORITIES)
+    max_num = property(lambda self: pledges_settings.PLAN_MAX_PRIORITIES)
+    absolute_max = property(lambda self: priority_forms_limit())
+
+
+def priority_forms_limit() -> int:
+    """The most priority rows a request may carry: the maximum plus room for rows being
+    deleted in the same save. More than this is a tampered form, not a plan."""
+    return 2 * pledges_settings.PLAN_MAX_PRIORITIES
+
+
+def priority_count_error(data, prefix: str) -> str | None:
+    """Why a posted ``<prefix>-TOTAL_FORMS`` cannot be used, or None.
+
+    Checked before any form is built, so ``TOTAL_FORMS=999999`` is refused at once.
+    """
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", "0"))
+    except (TypeError, ValueError):
+        return _("The form was incomplete. Reload the page and try again.")
+    if not 0 <= total <= priority_forms_limit():
+        return _("A plan has at most %(num)d priorities. Reload the page and try again.") % {
+            "num": pledges_settings.PLAN_MAX_PRIORITIES}
+    return None
+
+
+def add_priority_row(data, prefix: str) -> str | None:
+    """Add one empty row to posted priorities (``data`` is a mutable copy of POST).
+
+    Returns a message instead when the plan already has as many rows as it may.
+    """
+    total = int(data.get(f"{prefix}-TOTAL_FORMS", "0"))
+    deleted = sum(1 for n in range(total) if data.get(f"{prefix}-{n}-DELETE"))
+    if total - deleted >= pledges_settings.PLAN_MAX_PRIORITIES or total >= priority_forms_limit():
+        return _("A plan has at most %(num)d priorities.") % {
+            "num": pledges_settings.PLAN_MAX_PRIORITIES}
+    data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
+    return None
 
 
 class SignoffForm(PlainLabelsMixin, forms.ModelForm):
@@ -223,6 +304,13 @@ class SignoffForm(PlainLabelsMixin, forms.ModelForm):
 
 
 class ProgressUpdateForm(PlainLabelsMixin, forms.Form):
+    """A progress update. ``once`` is a fresh key per rendered form (see
+    :attr:`~wagtail_pledges.models.ProgressUpdate.submission_key`)."""
+
+    once = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput,
+                            initial=lambda: uuid.uuid4().hex,
+                            error_messages={"required": _("Reload the page and try again."),
+                                            "invalid": _("Reload the page and try again.")})
     body = forms.CharField(
         label=_("How is it going?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Published with your pledge or plan."),

@@ -159,7 +159,7 @@ def parse_signatories(text: str) -> ParsedFile:
     same signatory in the file (naming both lines).
     """
     parsed = ParsedFile()
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     parsed.file_errors = _header_errors(reader.fieldnames)
     if parsed.file_errors:
         return parsed
@@ -167,28 +167,33 @@ def parse_signatories(text: str) -> ParsedFile:
     today = timezone.localdate()
     first_line: dict[tuple[str, str, str], int] = {}
     candidates: list[tuple[int, dict]] = []
-    for row in reader:
-        line = reader.line_num
-        if len(candidates) + len(parsed.invalid) >= MAX_ROWS:
-            parsed.file_errors.append(RowError(line, "file", _("more than %d rows; split the "
-                                                               "file") % MAX_ROWS))
-            return parsed
-        raw = {c: row.get(c) or "" for c in COLUMNS}
-        data, problems = _parse_row(line, row, today)
-        if None in row:  # more cells than columns: the row is shifted, trust none of it
-            problems.append(RowError(line, "row", _("has more cells than the header")))
-        if not problems:
-            key = _key(data["kind"], data["email"], data["organisation_name"])
-            if key in first_line:
-                problems.append(RowError(line, "email", _(
-                    "%(email)s is already on line %(first)d; one row per signatory"
-                ) % {"email": data["email"], "first": first_line[key]}))
+    try:
+        for row in reader:
+            line = reader.line_num
+            if len(candidates) + len(parsed.invalid) >= MAX_ROWS:
+                parsed.file_errors.append(RowError(line, "file", _("more than %d rows; split the "
+                                                                   "file") % MAX_ROWS))
+                return parsed
+            raw = {c: row.get(c) or "" for c in COLUMNS}
+            data, problems = _parse_row(line, row, today)
+            if None in row:  # more cells than columns: the row is shifted, trust none of it
+                problems.append(RowError(line, "row", _("has more cells than the header")))
+            if not problems:
+                key = _key(data["kind"], data["email"], data["organisation_name"])
+                if key in first_line:
+                    problems.append(RowError(line, "email", _(
+                        "%(email)s is already on line %(first)d; one row per signatory"
+                    ) % {"email": data["email"], "first": first_line[key]}))
+                else:
+                    first_line[key] = line
+            if problems:
+                parsed.invalid[line] = (raw, problems)
             else:
-                first_line[key] = line
-        if problems:
-            parsed.invalid[line] = (raw, problems)
-        else:
-            candidates.append((line, data))
+                candidates.append((line, data))
+    except csv.Error as exc:  # e.g. a stray carriage return inside an unquoted field
+        parsed.file_errors.append(RowError(reader.line_num, "file", _(
+            "the file cannot be read as CSV: %s") % exc))
+        return parsed
     existing = _existing_keys(set(first_line))
     for _line, data in candidates:
         if _key(data["kind"], data["email"], data["organisation_name"]) in existing:

@@ -61,6 +61,16 @@ def _kind(commitment) -> str:
     return "plan" if isinstance(commitment, ActionPlan) else "pledge"
 
 
+def review_round(commitment) -> str:
+    """Which submission of this commitment an email is about, from its state alone.
+
+    The first submission is ``first``; a resubmission after "changes requested" is
+    named by that decision's time. Never the request's own time: repeated or
+    concurrent submits of one round share one key, so one email is queued.
+    """
+    return commitment.decided_at.isoformat() if commitment.decided_at else "first"
+
+
 def _commitment_email(template: str, commitment, stamp, **extra) -> None:
     membership = commitment.membership
     queue_email(
@@ -75,11 +85,11 @@ def _commitment_email(template: str, commitment, stamp, **extra) -> None:
 
 
 def pledge_received(pledge) -> None:
-    _commitment_email("pledge_received", pledge, pledge.submitted_at.isoformat())
+    _commitment_email("pledge_received", pledge, review_round(pledge))
 
 
 def plan_submitted(plan) -> None:
-    _commitment_email("plan_submitted", plan, plan.submitted_at.isoformat())
+    _commitment_email("plan_submitted", plan, review_round(plan))
 
 
 def approved(commitment) -> None:
@@ -101,14 +111,20 @@ def declined(commitment) -> None:
 
 
 def review_needed(commitment) -> None:
-    """Tell the reviewers something is waiting for them."""
+    """Tell the reviewers something is waiting for them.
+
+    Not when the commitment is in a Wagtail workflow: Wagtail's own notification to
+    the task's reviewers already says so, and two emails per submission is one too many.
+    """
+    if commitment.workflow_in_progress:
+        return
     emails = get_policy().reviewer_recipients(commitment)
     try:
         review_url = absolute_url(reverse("wagtail_pledges_admin:review_queue"))
     except NoReverseMatch:
         review_url = absolute_url(reverse("wagtailadmin_home"))
     queue_email(
-        f"review_needed:{_kind(commitment)}:{commitment.pk}:{commitment.submitted_at.isoformat()}",
+        f"review_needed:{_kind(commitment)}:{commitment.pk}:{review_round(commitment)}",
         "review_needed",
         emails,
         base_context(commitment=commitment, kind=_kind(commitment),

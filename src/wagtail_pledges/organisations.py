@@ -8,6 +8,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import notify
@@ -20,6 +21,7 @@ from .models import (
     Organisation,
     OrganisationRole,
     Priority,
+    Status,
     unique_organisation_slug,  # noqa: F401  (the slug rule, for callers here)
 )
 from .policy import get_policy
@@ -98,6 +100,13 @@ def invite_staff(organisation: Organisation, email: str, user, role: str = Role.
         organisation=organisation, user__email__iexact=email
     ).exists():
         raise ValidationError({"email": [_("%s is already part of this organisation.") % email]})
+    # One live invitation per address: lock the organisation so two identical
+    # requests at once queue one after the other, and expire any earlier link.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    ActionToken.objects.filter(
+        purpose=ActionToken.Purpose.STAFF_INVITE, organisation=organisation,
+        email__iexact=email, used_at__isnull=True, expires_at__gt=timezone.now(),
+    ).update(expires_at=timezone.now())
     raw = issue_token(
         ActionToken.Purpose.STAFF_INVITE, email,
         datetime.timedelta(days=pledges_settings.INVITATION_MAX_AGE_DAYS),
@@ -157,6 +166,32 @@ def _admin_count(organisation) -> int:
     )
 
 
+def last_admin_message(organisation) -> str:
+    """What the last admin is told when leaving (or erasing their account) is refused."""
+    return _("You are the last admin of %(organisation)s. Make someone else an admin before "
+             "you leave.") % {"organisation": organisation.name}
+
+
+# An organisation in these states still needs someone to run it.
+NEEDS_AN_ADMIN = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.ACTIVE,
+                  Status.RENEWAL_DUE, Status.LEGACY)
+
+
+def check_may_erase(user) -> None:
+    """Refuse erasure for the last admin of a member or joining organisation.
+
+    Same rule, message and remedy as leaving; erasure then removes the person from
+    every organisation (see :func:`wagtail_pledges.privacy.erase_member`).
+    """
+    for role in OrganisationRole.objects.filter(user=user, role=Role.ADMIN).select_related(
+        "organisation", "organisation__membership"
+    ):
+        membership = getattr(role.organisation, "membership", None)
+        if membership is not None and membership.status in NEEDS_AN_ADMIN \
+                and _admin_count(role.organisation) <= 1:
+            raise ValidationError(last_admin_message(role.organisation))
+
+
 @transaction.atomic
 def remove_person(organisation: Organisation, member, user, *, force: bool = False) -> None:
     """Remove ``member`` (or leave, when ``user``, the person acting, is ``member``).
@@ -172,9 +207,7 @@ def remove_person(organisation: Organisation, member, user, *, force: bool = Fal
     if row is None:
         return
     if row.role == Role.ADMIN and not force and _admin_count(organisation) <= 1:
-        raise ValidationError(
-            _("You are the last admin. Make someone else an admin before you leave.")
-        )
+        raise ValidationError(last_admin_message(organisation))
     row.delete()
     _log(organisation, "remove_person", user, user=member.pk)
     sync_user_groups(member)

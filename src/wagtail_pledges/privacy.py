@@ -22,7 +22,7 @@ from .models import (
     ProgressUpdate,
     VideoProgress,
 )
-from .organisations import remove_person
+from .organisations import check_may_erase, remove_person
 
 
 def _date(value):
@@ -74,8 +74,11 @@ def export_member_data(user) -> dict:
 def erase_member(member, user=None) -> None:
     """Anonymise ``member`` for good. Cannot be undone.
 
-    ``user`` is the person acting (default: ``member``, erasing themselves).
+    ``user`` is the person acting (default: ``member``, erasing themselves). Refused
+    (``ValidationError``) for the last admin of an organisation that is a member or is
+    joining, as leaving is.
     """
+    check_may_erase(member)
     membership = Membership.objects.filter(user=member).first()
     if membership is not None:
         lifecycle.withdraw(membership, user or member, "Member asked for their data to be erased")

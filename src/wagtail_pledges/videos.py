@@ -1,32 +1,76 @@
 """Server-side record of the awareness videos a member has watched.
 
-The player reports which stretch it just played (``start``–``end`` seconds). A video
-counts as watched when both hold:
+The server stands behind "watched" with its own evidence only:
 
-* the reported stretches, merged, cover at least ``VIDEO_COVERAGE_RATIO`` of it, and
-* at least ``VIDEO_WALLCLOCK_RATIO`` of its duration has passed on *our* clock since
-  the first report — so skipping ahead and replaying fake reports in a burst fails.
+* **which videos** — a report names the page it was played on; only that page's
+  own awareness videos are accepted (any other key: refused, nothing stored);
+* **how long they are** — the real duration, read from the file with mutagen when
+  an editor saves the block (or typed by the editor); the client's figure is ignored;
+* **how fast they played** — each heartbeat reports a played stretch
+  (``start``–``end`` seconds); it counts only if it is no longer than
+  ``VIDEO_MAX_PLAYBACK_RATE`` × the wall-clock time since the member's previous
+  heartbeat (on any video, so playing two at once does not count double).
 
-Limits (said plainly in docs/explanation/videos.md): a determined member can script
-reports at real-time pace; the rule proves time spent, not attention.
+A video is complete when the counted stretches, merged, cover
+``VIDEO_COVERAGE_RATIO`` of its real duration **and** ``VIDEO_WALLCLOCK_RATIO`` of
+that duration has passed on our clock since the first report.
+
+Limits (said plainly in docs/explanation/videos.md): a scripted client that sends
+heartbeats at real-time pace still gets the video counted — it proves time spent,
+not attention — but it costs that client the video's length in real time.
 """
 
 from __future__ import annotations
 
-import datetime
+import logging
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from .conf import pledges_settings
 from .models import VideoProgress
 
+logger = logging.getLogger(__name__)
 MAX_DURATION = 4 * 3600.0
-HEARTBEAT_SECONDS = 15
+MAX_STRETCH = 120.0
 
 
 class ProgressError(ValueError):
     """A progress report that cannot be right; the message names the problem."""
+
+
+# -- the real duration ----------------------------------------------------------------
+
+
+def read_duration(document) -> float | None:
+    """Seconds of an uploaded video file (MP4/M4V; mutagen reads its header), or None.
+
+    WebM is not read (mutagen has no Matroska reader): editors type its length.
+    Cached per file, so a page view never opens the file twice.
+    """
+    if document is None or not getattr(document, "file", None):
+        return None
+    key = f"wagtail_pledges:video-duration:{document.pk}:{document.file.name}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached or None
+    import mutagen
+
+    length = 0.0
+    try:
+        with document.file.open("rb") as handle:
+            parsed = mutagen.File(handle)
+        length = float(parsed.info.length) if parsed is not None else 0.0
+    except (OSError, mutagen.MutagenError, AttributeError, ValueError):
+        logger.warning("Could not read the length of video document %s", document.pk)
+    length = length if 0 < length <= MAX_DURATION else 0.0
+    cache.set(key, length, 24 * 3600)
+    return length or None
+
+
+# -- recording heartbeats ---------------------------------------------------------------
 
 
 def merge_ranges(ranges: list[list[float]]) -> list[list[float]]:
@@ -58,44 +102,53 @@ def _validate(duration, start, end) -> tuple[float, float, float]:
     try:
         duration, start, end = float(duration), float(start), float(end)
     except (TypeError, ValueError) as exc:
-        raise ProgressError("duration, start and end must be numbers of seconds.") from exc
-    if not 0 < duration <= MAX_DURATION:
-        raise ProgressError("duration must be between 0 and 4 hours.")
+        raise ProgressError("start and end must be numbers of seconds.") from exc
+    if not 0 < duration <= MAX_DURATION:  # the server's own figure: a setup error
+        raise ProgressError("This video's length is not known. Ask an editor to set it.")
     if not 0 <= start <= end <= duration + 1:
-        raise ProgressError("start and end must satisfy 0 ≤ start ≤ end ≤ duration.")
-    if end - start > 120:
+        raise ProgressError("start and end must satisfy 0 ≤ start ≤ end ≤ the video's length.")
+    if end - start > MAX_STRETCH:
         raise ProgressError("report progress at least every two minutes of playback.")
     return duration, start, min(end, duration)
 
 
+def _previous_heartbeat(user):
+    return VideoProgress.objects.filter(user=user).aggregate(at=Max("last_report_at"))["at"]
+
+
 @transaction.atomic
 def record_video_progress(user, video_key: str, duration, start, end) -> VideoProgress:
-    """Add one played stretch to the member's record of a video."""
+    """Add one played stretch to the member's record of a video.
+
+    ``duration`` is the server's figure for the video (see :func:`page_videos`), never
+    the client's. A stretch played faster than the wall clock allows is not counted,
+    but still moves the clock on (it is a heartbeat).
+    """
     if not video_key or len(video_key) > 100:
         raise ProgressError("Unknown video.")
     duration, start, end = _validate(duration, start, end)
     now = timezone.now()
+    previous = _previous_heartbeat(user)
     progress = (
         VideoProgress.objects.select_for_update().filter(user=user, video_key=video_key).first()
     )
     if progress is None:
         try:
             with transaction.atomic():
-                # The first stretch was played before it was reported: count it,
-                # but never more than one heartbeat's worth.
-                played = datetime.timedelta(seconds=min(end - start, HEARTBEAT_SECONDS))
                 progress = VideoProgress.objects.create(
                     user=user, video_key=video_key, duration=duration, watched=[],
-                    first_report_at=now - played, last_report_at=now,
+                    first_report_at=now, last_report_at=now,
                 )
         except IntegrityError:
             progress = VideoProgress.objects.select_for_update().get(
                 user=user, video_key=video_key
             )
-    # The first report fixes the duration: a later one cannot shrink the video.
-    if abs(progress.duration - duration) > max(2.0, progress.duration * 0.02):
-        raise ProgressError("duration does not match this video.")
-    progress.watched = merge_ranges([*progress.watched, [start, end]])
+    allowed = 0.0 if previous is None else (
+        max(0.0, (now - previous).total_seconds()) * pledges_settings.VIDEO_MAX_PLAYBACK_RATE
+    )
+    if end > start and end - start <= allowed:
+        progress.watched = merge_ranges([*progress.watched, [start, end]])
+    progress.duration = duration  # an editor's correction applies from now on
     progress.position = end
     progress.last_report_at = now
     if progress.completed_at is None and is_complete(progress, now):

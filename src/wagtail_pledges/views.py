@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
+from wagtail.models import Page
 
 from . import accounts, legacy, lifecycle, organisations, privacy
+from .blocks import page_videos
 from .conf import pledges_settings
 from .dashboard import dashboard_context, post_progress_update
 from .dashboard_benefits import benefits_context
@@ -31,6 +33,7 @@ from .forms import InviteStaffForm, ProgressUpdateForm, SetRoleForm
 from .journey_urls import journey_page_urls
 from .models import ActionPlan, ActionToken, Organisation, OrganisationRole, Pledge
 from .policy import get_policy
+from .ratelimits import over_limit
 from .tokens import TokenError, peek_token
 from .videos import ProgressError, record_video_progress
 
@@ -42,6 +45,8 @@ class TokenActionView(View):
     purpose: str = ""
     template_name = ""
     login_required = True
+    #: The RATE_LIMITS key counted on POST, if any.
+    rate_limit: str = ""
 
     def get(self, request, token):
         try:
@@ -53,6 +58,8 @@ class TokenActionView(View):
     def post(self, request, token):
         if self.login_required and not request.user.is_authenticated:
             return redirect_to_login(request.path)
+        if self.rate_limit and (limited := over_limit(request, self.rate_limit)):
+            return limited
         try:
             return self.perform(request, token)
         except TokenError as exc:
@@ -95,6 +102,7 @@ class AcceptInvitationView(TokenActionView):
 
 class ClaimLegacyView(TokenActionView):
     purpose = ActionToken.Purpose.LEGACY_CLAIM
+    rate_limit = "claim"
     template_name = "wagtail_pledges/claim_legacy.html"
 
     def get_context(self, request, action_token):
@@ -115,6 +123,8 @@ class ResendConfirmationView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
+        if limited := over_limit(request, "resend_confirmation"):
+            return limited
         if accounts.email_is_verified(request.user):
             messages.info(request, _("Your email address is already confirmed."))
         else:
@@ -124,23 +134,32 @@ class ResendConfirmationView(LoginRequiredMixin, View):
 
 
 class VideoProgressView(View):
-    """The tracked player POSTs ``{"video", "duration", "start", "end"}`` as it plays."""
+    """The tracked player POSTs ``{"page", "video", "start", "end"}`` as it plays.
+
+    Only the named page's own awareness videos are accepted, and the video's length
+    is the server's (any ``duration`` the client sends is ignored).
+    """
 
     http_method_names = ["post"]
 
     def post(self, request):
         if not request.user.is_authenticated:
             return JsonResponse({"error": "Sign in to record progress."}, status=401)
+        if limited := over_limit(request, "video_progress", json=True):
+            return limited
         try:
             data = json.loads(request.body or b"{}")
             if not isinstance(data, dict):
                 raise ValueError
         except ValueError:
             return JsonResponse({"error": "Send a JSON object."}, status=400)
+        video = self.video(data)
+        if video is None:
+            return JsonResponse({"error": "Unknown video."}, status=400)
         try:
             progress = record_video_progress(
-                request.user, str(data.get("video", "")), data.get("duration"),
-                data.get("start"), data.get("end"),
+                request.user, video.video_key, video.duration, data.get("start"),
+                data.get("end"),
             )
         except ProgressError as exc:
             return JsonResponse({"error": str(exc)}, status=400)
@@ -149,6 +168,16 @@ class VideoProgressView(View):
             "position": progress.position,
             "completed": progress.completed_at is not None,
         })
+
+    def video(self, data):
+        """The awareness video named by ``page`` and ``video``, if it is on that live page."""
+        page_id, key = data.get("page"), data.get("video")
+        if isinstance(page_id, bool) or not isinstance(page_id, int | str) \
+                or not str(page_id).isdigit() or len(str(page_id)) > 12 \
+                or not isinstance(key, str):
+            return None
+        page = Page.objects.live().filter(pk=int(page_id)).first()
+        return page_videos(page.specific).get(key) if page else None
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -240,6 +269,8 @@ class PostUpdateView(MemberActionView):
     """A progress update on one's approved pledge, or on a plan one administers."""
 
     def act(self, request, kind, pk):
+        if limited := over_limit(request, "progress_update"):
+            return limited
         if kind == "pledge":
             pledge = get_object_or_404(Pledge, pk=pk, user=request.user)
             form = ProgressUpdateForm(request.POST, prefix="pledge-update")
@@ -250,7 +281,8 @@ class PostUpdateView(MemberActionView):
             target, form_key = {"plan": plan}, f"plan_update__{plan.organisation_id}"
         if form.is_valid():
             try:
-                post_progress_update(request.user, form.cleaned_data["body"], **target)
+                post_progress_update(request.user, form.cleaned_data["body"], **target,
+                                     submission_key=form.cleaned_data["once"])
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -264,6 +296,8 @@ class InviteStaffView(MemberActionView):
         organisation = self.organisation(organisation_id)
         if not get_policy().can_manage_organisation(request.user, organisation):
             raise PermissionDenied
+        if limited := over_limit(request, "invite"):
+            return limited
         form = InviteStaffForm(request.POST, prefix=f"invite-{organisation.pk}")
         if form.is_valid():
             try:
@@ -344,7 +378,9 @@ class EraseAccountView(LoginRequiredMixin, TemplateView):
             }, status=400)
         try:
             privacy.erase_member(request.user)
-        except (ValidationError, PermissionDenied) as exc:
+        except ValidationError as exc:
+            return render(request, self.template_name, {"error": _message_for(exc)}, status=400)
+        except PermissionDenied as exc:
             return render(request, self.template_name, {"error": str(exc)}, status=400)
         logout(request)
         messages.success(request, _("Your account and personal data have been erased."))

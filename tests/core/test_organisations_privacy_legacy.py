@@ -99,6 +99,9 @@ class TestPrivacy:
         plan = factories.approved_plan()
         user = factories.active_individual().user
         admin = plan.created_by
+        # Issue 10: the sole admin may not erase; a second admin makes it possible.
+        OrganisationRole.objects.create(organisation=plan.organisation, role="admin",
+                                        user=factories.UserFactory(verified=True))
         before = counts.recount()
         privacy.erase_member(user)
         privacy.erase_member(admin)

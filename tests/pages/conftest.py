@@ -18,7 +18,8 @@ from wagtail_pledges.pages.models import (
 
 def _video(n):
     return ("video", {"title": f"Video {n}", "video_url": f"https://cdn.example.org/v{n}.mp4",
-                      "document": None, "captions": None, "transcript": ""})
+                      "document": None, "captions": None, "transcript": "",
+                      "duration": 60})
 
 
 @pytest.fixture

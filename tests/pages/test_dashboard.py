@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +16,11 @@ from wagtail_pledges.models import (
 
 pytestmark = pytest.mark.django_db
 DASH = "/pledges/"
+
+
+def once(prefix):
+    """The one-time key a rendered progress-update form carries."""
+    return {f"{prefix}-once": uuid.uuid4().hex}
 
 
 def test_dashboard_requires_login(client):
@@ -54,10 +61,12 @@ def test_post_update_on_own_approved_pledge(client):
     pledge = factories.active_individual()
     client.force_login(pledge.user)
     response = client.post(f"/pledges/updates/pledge/{pledge.pk}/",
-                           {"pledge-update-body": "Three debriefs this month"})
+                           {**once("pledge-update"),
+                            "pledge-update-body": "Three debriefs this month"})
     assert response.status_code == 302
     assert ProgressUpdate.objects.get(pledge=pledge).body == "Three debriefs this month"
-    response = client.post(f"/pledges/updates/pledge/{pledge.pk}/", {"pledge-update-body": ""})
+    response = client.post(f"/pledges/updates/pledge/{pledge.pk}/",
+                           {**once("pledge-update"), "pledge-update-body": ""})
     assert response.status_code == 400
     assert "body" in response.context["pledge_update_form"].errors
 
@@ -67,16 +76,17 @@ def test_cannot_post_update_on_someone_elses_or_unapproved(client):
     other = factories.UserFactory(verified=True)
     client.force_login(other)
     response = client.post(f"/pledges/updates/pledge/{pledge.pk}/",
-                           {"pledge-update-body": "Hijack"})
+                           {**once("pledge-update"), "pledge-update-body": "Hijack"})
     assert response.status_code == 404
     draft = factories.draft_pledge(other)
     response = client.post(f"/pledges/updates/pledge/{draft.pk}/",
-                           {"pledge-update-body": "Too early"})
+                           {**once("pledge-update"), "pledge-update-body": "Too early"})
     assert response.status_code == 400
     assert "approved" in str(response.context["pledge_update_form"].non_field_errors())
     plan = factories.approved_plan()
     response = client.post(f"/pledges/updates/plan/{plan.pk}/",
-                           {f"plan-update-{plan.organisation_id}-body": "Not mine"})
+                           {**once(f"plan-update-{plan.organisation_id}"),
+                            f"plan-update-{plan.organisation_id}-body": "Not mine"})
     assert response.status_code == 403
     assert not ProgressUpdate.objects.exists()
 
@@ -85,7 +95,8 @@ def test_admin_posts_plan_update(client):
     plan = factories.approved_plan()
     client.force_login(plan.created_by)
     response = client.post(f"/pledges/updates/plan/{plan.pk}/",
-                           {f"plan-update-{plan.organisation_id}-body": "Restraint down 30%"})
+                           {**once(f"plan-update-{plan.organisation_id}"),
+                            f"plan-update-{plan.organisation_id}-body": "Restraint down 30%"})
     assert response.status_code == 302
     assert ProgressUpdate.objects.get(plan=plan).author == plan.created_by
 

@@ -134,8 +134,9 @@ def test_video_position_is_restored(client, individual_page):
     client.force_login(user)
     client.post(url(individual_page, "start/"))
     key = individual_page.video_blocks[0].video_key
-    response = client.post("/pledges/videos/progress/", {"video": key, "duration": 100,
-                                                          "start": 0, "end": 42.5},
+    response = client.post("/pledges/videos/progress/", {"page": individual_page.pk,
+                                                          "video": key, "start": 0,
+                                                          "end": 42.5},
                            content_type="application/json")
     assert response.status_code == 200
     assert VideoProgress.objects.get(user=user, video_key=key).position == 42.5

@@ -65,7 +65,7 @@ def test_add_priority_without_javascript_keeps_typed_text(client, organisation_p
     edit = sub(organisation_page, f"plan/{plan.pk}/")
     page = client.get(edit)
     assert page.status_code == 200
-    assert page.context["formset"].total_form_count() == 1  # one empty row to start
+    assert page.context["formset"].total_form_count() == 2  # PLAN_MIN_PRIORITIES rows
     data = {"public_summary": "Our summary, half written", **priority_data(
         [row(what="Typed but not saved")]), "add_priority": "1"}
     response = client.post(edit, data)
@@ -123,7 +123,8 @@ def test_signoff_submits_via_lifecycle_and_reports_missing_parts(client, organis
             "signoff_confirmed": "on"}
     response = client.post(signoff, data)
     assert response.status_code == 400  # no priorities, no summary yet
-    assert "Add at least one priority." in response.context["form"].non_field_errors()
+    assert "A plan has 2 to 4 priorities (this one has 0)." in response.context[
+        "form"].non_field_errors()
     plan.refresh_from_db()
     assert plan.review_status == ReviewStatus.DRAFT
 
@@ -207,3 +208,62 @@ def test_practice_tags_are_a_list_without_stray_commas(client):
     html = render_to_string("wagtail_pledges/pages/_plan_body.html", {"plan": plan})
     assert html.count('<li class="pledges-tag">') == 2 and "</li>, <li" not in html
     assert "</span>, <span" not in html
+# -- issue 10: bounded formsets and the 2–4 priority and timescale rules ---------------
+
+
+def test_tampered_total_forms_is_a_quick_400_with_a_message(client, organisation_page):
+    plan = factories.draft_plan()
+    client.force_login(plan.created_by)
+    edit = sub(organisation_page, f"plan/{plan.pk}/")
+    data = {"public_summary": "S", **priority_data([row()], total=999999), "add_priority": "1"}
+    # Refused before any form is built: no 999,999 rows rendered (the time it saves is
+    # a benchmark's business; the size and the status are the test's).
+    response = client.post(edit, data)
+    assert response.status_code == 400
+    assert "at most 4 priorities" in response.content.decode()
+    assert len(response.content) < 200_000
+    assert 'name="priorities-8-what"' not in response.content.decode()
+
+
+def test_add_priority_stops_at_the_maximum(client, organisation_page):
+    plan = factories.draft_plan()
+    client.force_login(plan.created_by)
+    edit = sub(organisation_page, f"plan/{plan.pk}/")
+    rows = [row(f"P{n}") for n in range(4)]
+    response = client.post(edit, {"public_summary": "S", **priority_data(rows),
+                                  "add_priority": "1"})
+    assert response.context["formset"].total_form_count() == 4
+    assert "A plan has at most 4 priorities." in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_priority_count_is_checked_where_it_is_typed(client, organisation_page, count):
+    plan = factories.draft_plan()
+    client.force_login(plan.created_by)
+    edit = sub(organisation_page, f"plan/{plan.pk}/")
+    response = client.post(edit, {"public_summary": "S", "save": "1",
+                                  **priority_data([row(f"P{n}") for n in range(count)])})
+    assert response.status_code == 400
+    assert response.context["formset"].non_form_errors()
+    assert not Priority.objects.filter(plan=plan).exists()
+
+
+def test_timescale_beyond_the_period_is_refused_on_the_plan_form(client, organisation_page):
+    plan = factories.draft_plan()
+    client.force_login(plan.created_by)
+    edit = sub(organisation_page, f"plan/{plan.pk}/")
+    response = client.post(edit, {"public_summary": "S", "save": "1", **priority_data(
+        [row("A", timescale_months="30"), row("B")])})
+    assert response.status_code == 400
+    assert "24 months or less" in str(response.context["formset"].errors[0]["timescale_months"])
+    assert not Priority.objects.filter(plan=plan).exists()
+
+
+def test_a_one_priority_plan_cannot_be_submitted(client, organisation_page):
+    plan = factories.complete_plan(factories.draft_plan(), priorities=1)
+    client.force_login(plan.created_by)
+    response = client.post(sub(organisation_page, f"plan/{plan.pk}/sign-off/"), {
+        "signoff_name": "Dr Jo Bloggs", "signoff_role": "CEO", "signoff_confirmed": "on"})
+    assert response.status_code == 400
+    plan.refresh_from_db()
+    assert plan.review_status == ReviewStatus.DRAFT

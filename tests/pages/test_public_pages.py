@@ -233,7 +233,8 @@ def test_awareness_video_block_needs_exactly_one_source():
     block = AwarenessVideoBlock()
     with pytest.raises(StructBlockValidationError):
         block.clean(block.to_python({"title": "No source"}))
-    value = block.clean(block.to_python({"title": "OK", "video_url": "https://x.org/a.mp4"}))
+    value = block.clean(block.to_python({"title": "OK", "video_url": "https://x.org/a.mp4",
+                                         "duration": 90}))
     assert value.video_key.startswith("url:")
 
 

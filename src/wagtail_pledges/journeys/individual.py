@@ -20,6 +20,7 @@ from ..forms import PledgeActionForm
 from ..journey_urls import INDIVIDUAL
 from ..models import Pledge, ReviewStatus, VideoProgress
 from ..policy import forget_standing, get_policy
+from ..ratelimits import over_limit
 from .base import PrivateRoutesMixin, add_service_errors, route
 
 
@@ -132,6 +133,8 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
     @path("start/", name="start")
     @route(methods=["POST"])
     def start_route(self, request):
+        if limited := over_limit(request, "join"):
+            return limited
         try:
             lifecycle.start_individual(request.user)
         except lifecycle.TransitionError as exc:
@@ -182,7 +185,9 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
             # One transaction: the typed draft is kept even if submitting is refused
             # (submit_pledge runs in its own savepoint).
             with transaction.atomic():
-                pledge = form.save_draft()
+                # None: a concurrent request submitted it first; submitting again
+                # below is then a no-op and the journey moves on.
+                pledge = form.save_draft() or pledge
                 try:
                     lifecycle.submit_pledge(
                         pledge, request.user,

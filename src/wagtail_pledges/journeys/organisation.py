@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,10 +14,18 @@ from wagtail.contrib.routable_page.models import path
 from wagtail.fields import RichTextField
 
 from .. import lifecycle, organisations
-from ..forms import OrganisationForm, PlanForm, PriorityFormSet, SignoffForm
+from ..forms import (
+    OrganisationForm,
+    PlanForm,
+    PriorityFormSet,
+    SignoffForm,
+    priority_count_error,
+    save_if_editable,
+)
 from ..journey_urls import ORGANISATION
 from ..models import ActionPlan, Organisation, OrganisationRole, Priority
 from ..policy import forget_standing, get_policy
+from ..ratelimits import over_limit
 from .base import PrivateRoutesMixin, add_service_errors, route
 
 
@@ -115,6 +123,8 @@ class OrganisationPledgePageMixin(PrivateRoutesMixin, models.Model):
     @path("organisation/", name="organisation")
     @route()
     def organisation_route(self, request):
+        if request.method == "POST" and (limited := over_limit(request, "join")):
+            return limited
         form = self.get_form_class("organisation")(request.POST or None)
         if request.method == "POST" and form.is_valid():
             fields = form.organisation_fields()
@@ -175,18 +185,23 @@ class OrganisationPledgePageMixin(PrivateRoutesMixin, models.Model):
         formset_class = self.get_form_class("priorities")
         prefix = self.priorities_prefix
         if request.method != "POST":
+            # A new plan opens with PLAN_MIN_PRIORITIES empty rows (the formset's min_num).
             formset = formset_class(instance=plan, prefix=prefix)
-            if not formset.initial_form_count():
-                # A new plan opens with one empty priority to fill in.
-                formset = formset_class(instance=plan, prefix=prefix, initial=[{}])
-                formset.extra = 1
             return self._plan_page(request, plan, plan_form_class(instance=plan), formset)
+        count_error = priority_count_error(request.POST, prefix)
+        if count_error:  # a tampered TOTAL_FORMS: refused before any form is built
+            messages.error(request, count_error)
+            return self._plan_page(request, plan, plan_form_class(instance=plan),
+                                   formset_class(instance=plan, prefix=prefix), status=400)
         if "add_priority" in request.POST:
             # No JavaScript needed: the same forms again, as typed, with one more row.
+            formset, full = formset_class.with_extra_row(request.POST, instance=plan,
+                                                         prefix=prefix)
+            if full:
+                messages.error(request, full)
             return self._plan_page(
                 request, plan, plan_form_class(request.POST, instance=plan, validate=False),
-                formset_class.with_extra_row(request.POST, instance=plan, prefix=prefix),
-                focus_last=True,
+                formset, focus_last=not full,
             )
         plan_form = plan_form_class(request.POST, instance=plan)
         formset = formset_class(request.POST, instance=plan, prefix=prefix)
@@ -227,7 +242,8 @@ class OrganisationPledgePageMixin(PrivateRoutesMixin, models.Model):
             return HttpResponseRedirect(self.plan_url(request, plan, "status"))
         form = self.get_form_class("signoff")(request.POST or None, instance=plan)
         if request.method == "POST" and form.is_valid():
-            plan = form.save()
+            with transaction.atomic():  # never reset a plan submitted meanwhile
+                plan = save_if_editable(form) or plan
             try:
                 lifecycle.submit_plan(plan, request.user)
             except ValidationError as exc:

@@ -44,8 +44,12 @@ def plan_errors(plan: ActionPlan) -> dict[str, list[str]]:
     """What stops this action plan being submitted, by field. Empty when it may go."""
     errors: dict[str, list[str]] = {}
     priorities = list(plan.priorities.all())
-    if not priorities:
-        errors["priorities"] = [_("Add at least one priority.")]
+    fewest, most = pledges_settings.PLAN_MIN_PRIORITIES, pledges_settings.PLAN_MAX_PRIORITIES
+    if not fewest <= len(priorities) <= most:
+        errors["priorities"] = [
+            _("A plan has %(min)s to %(max)s priorities (this one has %(n)s).")
+            % {"min": fewest, "max": most, "n": len(priorities)}
+        ]
     months = pledges_settings.COMMITMENT_PERIOD_MONTHS
     for number, priority in enumerate(priorities, start=1):
         if priority.timescale_months > months:

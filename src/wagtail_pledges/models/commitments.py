@@ -246,6 +246,10 @@ class ProgressUpdate(models.Model):
     )
     body = models.TextField(_("update"), max_length=5000)
     created_at = models.DateTimeField(_("posted"), auto_now_add=True)
+    # The one-time key the form carried: a double or concurrent post of the same
+    # form stores one update (the unique constraint decides, not a read-then-write).
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True,
+                                      editable=False)
 
     class Meta:
         verbose_name = _("progress update")

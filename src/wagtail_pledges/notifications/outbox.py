@@ -12,12 +12,15 @@ Guarantees (see docs/explanation/outbox.md):
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 
 from .delivery import STALE_SENDING, deliver, deliver_due, retry_now
 from .models import OutboxMessage
@@ -32,19 +35,42 @@ logger = logging.getLogger(__name__)
 TEMPLATE_DIR = "wagtail_pledges/emails"
 
 
+def html_body(text: str, context: dict) -> SafeString:
+    """The plain text as HTML: every character escaped, then only *our* links linked.
+
+    The text part is rendered with autoescape off (it is plain text), so it holds
+    whatever a member typed — an organisation name, a reviewer's comment — verbatim.
+    It is escaped here as a whole before anything is marked safe; the only markup
+    added is an ``<a>`` around the context's own ``*_url`` values (links we built), so
+    an address a member typed is never made clickable.
+    """
+    escaped = escape(str.__str__(text))  # str.__str__: drop a SafeString's "safe" mark
+    urls = sorted(
+        {escape(v) for k, v in context.items() if k.endswith("_url") and isinstance(v, str) and v},
+        key=len, reverse=True,
+    )
+    if urls:
+        pattern = re.compile("|".join(re.escape(u) for u in urls))
+        escaped = pattern.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped)
+    return SafeString(escaped)
+
+
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
-    """Render ``<template>_subject.txt``, ``<template>.txt`` and (optional) ``.html``."""
+    """Render ``<template>_subject.txt``, ``<template>.txt`` and (optional) ``.html``.
+
+    The HTML part is rendered with autoescape on; a site's own ``<template>.html``
+    extends ``emails/base.html`` and gets the same escaped ``html_body``.
+    """
     subject = render_to_string(f"{TEMPLATE_DIR}/{template}_subject.txt", context)
     subject = " ".join(subject.split())
     text = render_to_string(f"{TEMPLATE_DIR}/{template}.txt", context)
+    frame = {**context, "subject": subject, "html_body": html_body(text, context)}
     try:
-        html = render_to_string(f"{TEMPLATE_DIR}/{template}.html", context)
+        html = render_to_string(f"{TEMPLATE_DIR}/{template}.html", frame)
     except TemplateDoesNotExist:
         # No HTML version of its own: the text, in the site's HTML email frame.
-        html = render_to_string(
-            f"{TEMPLATE_DIR}/base.html", {**context, "subject": subject, "text_body": text}
-        )
-    return subject, text, html
+        html = render_to_string(f"{TEMPLATE_DIR}/base.html", frame)
+    return subject, str(text), html
 
 
 def queue_email(key: str, template: str, recipients: Iterable[str], context: dict) -> list[str]:

@@ -1,5 +1,7 @@
 /* Tracked awareness video: report each played stretch to the server as it plays.
- * POSTs {"video", "duration", "start", "end"} (seconds) to data-progress-url.
+ * POSTs {"page", "video", "start", "end"} (seconds) to data-progress-url, and a
+ * zero-length report when playback starts: the server counts a stretch only if it
+ * is no longer than the wall-clock time since the previous report allows.
  * The server decides what counts as watched; this script only reports. */
 (function () {
   "use strict";
@@ -15,13 +17,15 @@
     var lastTime = 0;
 
     function report(start, end, keepalive) {
-      if (!isFinite(video.duration) || !(end > start)) return;
+      if (!(end >= start)) return;
       fetch(figure.dataset.progressUrl, {
         method: "POST",
         credentials: "same-origin",
         keepalive: !!keepalive,
         headers: { "Content-Type": "application/json", "X-CSRFToken": figure.dataset.csrf },
-        body: JSON.stringify({ video: figure.dataset.key, duration: video.duration, start: start, end: end })
+        body: JSON.stringify({
+          page: parseInt(figure.dataset.page, 10), video: figure.dataset.key, start: start, end: end
+        })
       }).then(function (response) {
         return response.ok ? response.json() : null;
       }).then(function (data) {
@@ -41,7 +45,10 @@
     video.addEventListener("loadedmetadata", function () {
       if (resumeAt > 0 && resumeAt < video.duration - 1) video.currentTime = resumeAt;
     });
-    video.addEventListener("play", function () { segmentStart = lastTime = video.currentTime; });
+    video.addEventListener("play", function () {
+      segmentStart = lastTime = video.currentTime;
+      report(segmentStart, segmentStart, false); // starts the server's clock for this stretch
+    });
     video.addEventListener("timeupdate", function () {
       if (video.seeking) return;
       lastTime = video.currentTime;
