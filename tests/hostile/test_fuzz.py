@@ -15,7 +15,14 @@ from wagtail.models import Page
 
 from tests import factories
 from wagtail_pledges import forms, legacy
-from wagtail_pledges.models import LegacySignatory, OrganisationRole, ProgressUpdate, VideoProgress
+from wagtail_pledges.directory import PlanDirectoryFilterSet
+from wagtail_pledges.models import (
+    ActionPlan,
+    LegacySignatory,
+    OrganisationRole,
+    ProgressUpdate,
+    VideoProgress,
+)
 
 FUZZ = settings(max_examples=25, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -32,7 +39,8 @@ JSON = st.recursive(
 )
 FORMS = [forms.PledgeActionForm, forms.OrganisationForm, forms.PlanForm, forms.PriorityForm,
          forms.SignoffForm, forms.ProgressUpdateForm, forms.InviteStaffForm, forms.SetRoleForm,
-         forms.DirectoryFilterForm]
+         forms.RequestClaimLinkForm]
+DIRECTORY_FILTERS = ["q", "sector", "region", "strategy", "practice", "page", "unknown"]
 
 
 def form_data(form_class):
@@ -49,6 +57,17 @@ class HostileInput(TestCase):
         form = form_class(data=data)
         form.is_valid()  # errors are fine; an exception is not
         str(form.errors)
+
+    @FUZZ
+    @given(st.dictionaries(st.sampled_from(DIRECTORY_FILTERS), NASTY, max_size=7))
+    def test_the_directory_filters_never_raise(self, data):
+        filters = PlanDirectoryFilterSet(data, queryset=ActionPlan.objects.published())
+        if filters.is_valid():
+            list(filters.qs)
+        str(filters.errors)
+        response = self.client.get("/api/pledges/v1/plans/", data)
+        # 404: DRF's answer to a page number past the end or not a number.
+        assert response.status_code in (200, 400, 404), response.content
 
     @FUZZ
     @given(JSON)
