@@ -19,6 +19,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "DJANGO_SETTINGS_MODULE": "rrn.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "rrn.example.org",
+        "WAGTAILADMIN_BASE_URL": "https://rrn.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "example_project")]),
     }
