@@ -46,6 +46,10 @@ if kind in ("plan", "declined_plan"):
                             strategy=Strategy.objects.get(slug="workforce"),
                             lead_role="Deputy head", timescale_months=12,
                             success_measure="All staff trained")
+    Priority.objects.create(plan=plan, sort_order=1, what="Debrief after every incident",
+                            strategy=Strategy.objects.get(slug="debriefing"),
+                            lead_role="Head", timescale_months=6,
+                            success_measure="Every incident debriefed")
     plan = lifecycle.submit_plan(plan, user)
     out["plan"] = plan.pk
 else:
