@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tests import factories
@@ -10,12 +12,14 @@ from tests.api.conftest import API, token_from, watch_by_heartbeats
 from tests.pages.conftest import watch
 from wagtail_pledges import lifecycle
 from wagtail_pledges.accounts import send_verification
+from wagtail_pledges.forms import PledgeActionForm
 from wagtail_pledges.models import (
     Membership,
     OutboxMessage,
     Pledge,
     ReviewStatus,
     Status,
+    Strategy,
     VideoProgress,
 )
 
@@ -212,3 +216,39 @@ def test_someone_elses_token_is_refused_for_a_signed_in_user(api, signed_in, ind
 
 def confirmation_token() -> str:
     return token_from("confirm_email")
+
+
+def count_queries(call) -> int:
+    with CaptureQueriesContext(connection) as context:
+        call()
+    return len(context.captured_queries)
+
+
+def test_writes_cost_the_services_own_queries_and_a_handful_more(api, individual_page):
+    """Starting and committing cost what the lifecycle costs (membership row, event,
+    counters, groups, outbox) plus a few of the API's own; reads and heartbeats are
+    small and fixed."""
+    user, twin = factories.UserFactory(verified=True), factories.UserFactory(verified=True)
+    api.force_login(user)
+    direct_start = count_queries(lambda: lifecycle.start_individual(twin))
+    assert count_queries(lambda: api.post(API + "pledge/start/")) <= direct_start + 8
+    key = individual_page.video_blocks[0].video_key
+    assert count_queries(lambda: api.post(API + "pledge/videos/progress/", {
+        "page": individual_page.pk, "video": key, "start": 0, "end": 5, "duration": 60},
+        format="json")) <= 11
+    watch(user, individual_page)
+    watch(twin, individual_page)
+    pledge = Pledge.objects.get(user=twin)
+    form = PledgeActionForm(data={"action": "Debrief.", "strategy": Strategy.objects.get(
+        slug="debriefing").pk, "target_date": commit_body(individual_page)["target_date"],
+        "practices": []}, instance=pledge)
+    assert form.is_valid()
+    keys = [v.video_key for v in individual_page.video_blocks]
+    direct_commit = count_queries(lambda: lifecycle.submit_pledge(
+        form.save_draft(), twin, video_keys=keys))
+    assert count_queries(lambda: api.post(API + "pledge/commit/", commit_body(
+        individual_page, practices=[]), format="json")) <= direct_commit + 12
+    assert Pledge.objects.get(user=user).review_status == ReviewStatus.APPROVED
+    for path, params, budget in [("pledge/", {}, 6),
+                                 ("pledge/videos/", {"page": individual_page.pk}, 5)]:
+        assert count_queries(lambda p=path, q=params: api.get(API + p, q)) <= budget, path
