@@ -160,6 +160,7 @@ def test_a_priority_id_of_another_plan_is_not_followed(registered, api):
     {"priorities": "lots"}, {"priorities": [priority(1, strategy="nope")]},
     {"priorities": [priority(1, timescale_months=0)]}, {"practices": ["nope"]},
     {"priorities": [priority(n) for n in range(31)]}, {"public_summary": None},
+    {"priorities": [priority(1, id=1), priority(2, id=1)]}, {"priorities": [priority(1, id="x")]},
 ])
 def test_bad_drafts_are_400_and_change_nothing(registered, api, body):
     _admin, data = registered

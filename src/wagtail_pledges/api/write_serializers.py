@@ -199,6 +199,12 @@ class PlanDraftSerializer(serializers.Serializer):
     practices = TermField(RestrictivePractice, many=True, required=False, default=list)
     priorities = PriorityWriteSerializer(many=True, max_length=MAX_PRIORITIES)
 
+    def validate_priorities(self, priorities):
+        ids = [item["id"] for item in priorities if item.get("id") is not None]
+        if len(ids) != len(set(ids)):
+            raise serializers.ValidationError(_("Give each saved priority once."))
+        return priorities
+
 
 class SignoffSerializer(serializers.ModelSerializer):
     """The named senior leader who approved the plan."""
