@@ -68,6 +68,10 @@ def test_renewal_is_starting_again_once_due(api, signed_in):
         renewal = api.post(API + "pledge/start/").json()
         assert renewal["pledge"]["sequence"] == 2 and renewal["pledge"]["is_editable"]
         assert renewal["membership"]["status"] == Status.RENEWAL_DUE
+        # Updates still go on the approved pledge being carried out, not the new draft.
+        update = api.post(API + "pledge/updates/", {"body": "Still going."}, format="json")
+        assert update.status_code == 201
+        assert ProgressUpdate.objects.get().pledge_id == pledge.pk
         signed_in(plan.created_by)
         next_plan = api.post(f"{API}organisations/{plan.organisation_id}/plans/")
         assert next_plan.status_code == 201

@@ -68,6 +68,10 @@ class PledgesAPIView(APIView):
     authentication_classes = [SessionAuthentication]
     permission_classes = [IsAuthenticated]
     schema = AutoSchema()
+    #: Which of the pages' rate limits this endpoint shares (the same key as the page
+    #: doing the same thing: ``join``, ``resend_confirmation``, ``video_progress``,
+    #: ``claim``, ``invite``, ``progress_update``); empty for none.
+    rate_limit: str = ""
 
     def handle_exception(self, exc):
         return super().handle_exception(api_exception(exc))

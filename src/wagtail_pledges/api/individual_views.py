@@ -71,6 +71,7 @@ class StartPledgeView(PledgesAPIView):
     """Start (or resume) a pledge; once a membership is due for renewal, the next one."""
 
     permission_classes = [permissions.IsAuthenticated]
+    rate_limit = "join"
 
     @extend_schema(request=None, responses={200: ws.PledgeStateSerializer,
                                             409: ErrorSerializer})
@@ -108,6 +109,7 @@ class VideoProgressView(PledgesAPIView):
     """One heartbeat from the member's player (the same service as the page's player)."""
 
     permission_classes = [permissions.IsAuthenticated]
+    rate_limit = "video_progress"
 
     @extend_schema(request=ws.VideoProgressInputSerializer,
                    responses={200: ws.VideoProgressSerializer, 400: ErrorSerializer})
@@ -176,6 +178,7 @@ class ResendConfirmationView(PledgesAPIView):
     """Email a new confirmation link, unless the address is already confirmed."""
 
     permission_classes = [permissions.IsAuthenticated]
+    rate_limit = "resend_confirmation"
 
     @extend_schema(request=None, responses=ws.EmailStatusSerializer)
     def post(self, request):

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from .. import legacy, organisations, privacy
 from ..dashboard import post_progress_update
-from ..models import OrganisationRole, Pledge
+from ..models import OrganisationRole, Pledge, ReviewStatus
 from . import write_serializers as ws
 from .base import ErrorSerializer, PledgesAPIView
 from .organisation_views import OrganisationObjectMixin
@@ -25,15 +25,18 @@ from .permissions import IsOrganisationAdmin
 
 
 class PledgeUpdatesView(PledgesAPIView):
-    """Post a progress update on one's own approved pledge (the latest one)."""
+    """Post a progress update on one's own approved pledge (the latest approved one)."""
 
     permission_classes = [permissions.IsAuthenticated]
+    rate_limit = "progress_update"
 
     @extend_schema(request=ws.ProgressUpdateWriteSerializer,
                    responses={201: ws.PostedUpdateSerializer, 400: ErrorSerializer})
     def post(self, request):
         data = self.validated(ws.ProgressUpdateWriteSerializer)
-        pledge = Pledge.objects.filter(user=request.user).order_by("-sequence").first()
+        pledges = Pledge.objects.filter(user=request.user).order_by("-sequence")
+        # During a renewal the approved pledge is still the one being carried out.
+        pledge = pledges.filter(review_status=ReviewStatus.APPROVED).first() or pledges.first()
         if pledge is None:
             raise NotFound(_("You have no pledge yet."))
         update = post_progress_update(request.user, data["body"], pledge=pledge)
@@ -44,6 +47,7 @@ class PlanUpdatesView(OrganisationObjectMixin, PledgesAPIView):
     """Post a progress update on an approved plan (its organisation's admins)."""
 
     permission_classes = [IsOrganisationAdmin]
+    rate_limit = "progress_update"
 
     @extend_schema(request=ws.ProgressUpdateWriteSerializer,
                    responses={201: ws.PostedUpdateSerializer, 400: ErrorSerializer,
@@ -59,6 +63,7 @@ class InvitationsView(OrganisationObjectMixin, PledgesAPIView):
     """Email someone an invitation to join the organisation as staff or admin."""
 
     permission_classes = [IsOrganisationAdmin]
+    rate_limit = "invite"
 
     @extend_schema(request=ws.InvitationSerializer,
                    responses={202: ws.InvitationSerializer, 400: ErrorSerializer,
@@ -148,6 +153,7 @@ class ClaimLegacyView(PledgesAPIView):
     """Claim an original-pledge signature with the token from the invitation email."""
 
     permission_classes = [permissions.IsAuthenticated]
+    rate_limit = "claim"
 
     @extend_schema(request=ws.TokenSerializer,
                    responses={200: ws.MembershipStatusSerializer, 400: ErrorSerializer})

@@ -72,6 +72,7 @@ class OrganisationsView(OrganisationObjectMixin, PledgesAPIView):
     """The organisations the user is part of; POST registers a new one."""
 
     permission_classes = [IsOrganisationAdminOrReadOnly]
+    rate_limit = "join"
 
     @extend_schema(responses=ws.OrganisationWriteSerializer(many=True))
     def get(self, request):
