@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
+from . import individual_views, member_views, organisation_views
 from .views import CountsView, MeView, VerifyView, router
 
 app_name = "wagtail_pledges_api"
@@ -12,6 +13,45 @@ v1 = [
     path("counts/", CountsView.as_view(), name="counts"),
     path("me/", MeView.as_view(), name="me"),
     path("verify/<slug:slug>/", VerifyView.as_view(), name="verify"),
+    # The individual journey.
+    path("pledge/", individual_views.PledgeView.as_view(), name="pledge"),
+    path("pledge/start/", individual_views.StartPledgeView.as_view(), name="pledge_start"),
+    path("pledge/videos/", individual_views.VideosView.as_view(), name="pledge_videos"),
+    path("pledge/videos/progress/", individual_views.VideoProgressView.as_view(),
+         name="pledge_video_progress"),
+    path("pledge/commit/", individual_views.CommitPledgeView.as_view(), name="pledge_commit"),
+    path("pledge/updates/", member_views.PledgeUpdatesView.as_view(), name="pledge_updates"),
+    path("email/resend/", individual_views.ResendConfirmationView.as_view(),
+         name="email_resend"),
+    path("email/confirm/", individual_views.ConfirmEmailView.as_view(), name="email_confirm"),
+    # The organisation journey.
+    path("organisations/", organisation_views.OrganisationsView.as_view(),
+         name="organisations"),
+    path("organisations/<int:organisation_id>/",
+         organisation_views.OrganisationDetailView.as_view(), name="organisation"),
+    path("organisations/<int:organisation_id>/plans/",
+         organisation_views.OrganisationPlansView.as_view(), name="organisation_plans"),
+    path("organisations/<int:organisation_id>/invitations/",
+         member_views.InvitationsView.as_view(), name="organisation_invitations"),
+    path("organisations/<int:organisation_id>/people/", member_views.PeopleView.as_view(),
+         name="organisation_people"),
+    path("organisations/<int:organisation_id>/people/<int:user_id>/",
+         member_views.PersonView.as_view(), name="organisation_person"),
+    path("organisations/<int:organisation_id>/leave/", member_views.LeaveView.as_view(),
+         name="organisation_leave"),
+    path("action-plans/<int:plan_id>/", organisation_views.PlanView.as_view(),
+         name="action_plan"),
+    path("action-plans/<int:plan_id>/sign-off/", organisation_views.SignoffView.as_view(),
+         name="action_plan_signoff"),
+    path("action-plans/<int:plan_id>/submit/", organisation_views.SubmitPlanView.as_view(),
+         name="action_plan_submit"),
+    path("action-plans/<int:plan_id>/updates/", member_views.PlanUpdatesView.as_view(),
+         name="action_plan_updates"),
+    path("invitations/accept/", member_views.AcceptInvitationView.as_view(),
+         name="invitation_accept"),
+    path("legacy/claim/", member_views.ClaimLegacyView.as_view(), name="legacy_claim"),
+    path("me/data/", member_views.ExportDataView.as_view(), name="me_data"),
+    path("me/erase/", member_views.EraseAccountView.as_view(), name="me_erase"),
     path("", include(router.urls)),
 ]
 
