@@ -123,12 +123,39 @@ def timed(label: str, fn):
     return result
 
 
+def search_timings(requests: int = 15) -> None:
+    """Median latency of the API plan list (the directory's FilterSet) unfiltered and
+    searched, in-process; the budget is a search within 2x of the unfiltered page."""
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    results = {}
+    for label, query in (("unfiltered", {}), ("broad word", {"q": "care"}),
+                         ("prefix of a name", {"q": "Trust 424"}),
+                         ("no match", {"q": "zzzz"})):
+        client.get("/api/pledges/v1/plans/", query)  # warm
+        times = []
+        for _ in range(requests):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get("/api/pledges/v1/plans/", query)
+                times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.content[:300]
+        times.sort()
+        results[label] = times[len(times) // 2]
+        print(f"API plans {label:>17}: p50 {results[label] * 1000:6.1f} ms, "
+              f"{response.json()['count']:5} plans, {len(queries)} queries, "
+              f"{results[label] / results['unfiltered']:.2f}x unfiltered", flush=True)
+
+
 def main() -> None:
     call_command("migrate", "--noinput", verbosity=0)
     if not Membership.objects.exists():
         timed(f"seed {MEMBERS} members", seed)
     print(f"{connection.vendor}: {Membership.objects.count()} memberships, "
           f"{ActionPlan.objects.published().count()} published plans")
+    search_timings()
     timed("pledges_recount, nothing to repair", lambda: call_command("pledges_recount"))
     get_user_model().groups.through.objects.all().delete()
     timed("pledges_recount, every group link dropped", lambda: call_command("pledges_recount"))

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 
 from .conf import pledges_settings
 from .models import Membership, OrganisationRole, Tier
-from .policy import forget_standing, get_policy, preload_standings
+from .policy import forget_standing, get_policy, ids_filter, preload_standings
 
 TIER_GROUP_KEYS = {Tier.INDIVIDUAL: "individual", Tier.ORGANISATION: "organisation"}
 
@@ -77,52 +77,75 @@ def sync_membership_groups(membership: Membership) -> None:
 
 def repair_groups(users: Iterable | None = None, *, batch_size: int = 2000,
                   progress: Callable[[int, int], None] | None = None) -> int:
-    """Re-sync every user who is, or should be, in a managed group. Returns the number
-    of users whose groups changed.
+    """Re-sync every user who is, or should be, in a managed group (or only ``users``).
+    Returns the number of users whose groups changed.
 
-    Works in batches of ``batch_size`` users with a fixed number of statements each
-    (load users, preload their standing, read their managed groups, one bulk insert,
-    one delete), so 100,000 members take seconds, not a query per user. The policy
-    still decides every user's groups. ``progress(done, total)`` is called after
-    each batch.
+    Works in batches of ``batch_size`` users with a fixed number of statements each:
+    which groups the batch should be in (asked of the database through
+    :meth:`~wagtail_pledges.policy.MembershipPolicy.benefit_granting_memberships`,
+    or of the policy user by user when a site's policy has no bulk answer), which
+    it is in, one bulk insert and one delete. ``progress(done, total)`` is called
+    after each batch.
     """
     groups = managed_groups()
     if users is None:
-        User = get_user_model()
         ids = set(
-            User.objects.filter(groups__in=groups.values()).values_list("pk", flat=True)
+            get_user_model().groups.through.objects.filter(group__in=groups.values())
+            .values_list("user_id", flat=True)
         )
         ids.update(Membership.objects.filter(user__isnull=False).values_list("user_id", flat=True))
         ids.update(OrganisationRole.objects.values_list("user_id", flat=True))
-        ordered = sorted(ids)
-        batches = (
-            list(User.objects.filter(pk__in=ordered[i:i + batch_size]))
-            for i in range(0, len(ordered), batch_size)
-        )
-        total = len(ordered)
     else:
-        users = list(users)
-        batches = (users[i:i + batch_size] for i in range(0, len(users), batch_size))
-        total = len(users)
-    changed = done = 0
-    for batch in batches:
-        changed += _repair_batch(batch, groups)
-        done += len(batch)
+        ids = {user.pk for user in users}
+    ordered = sorted(ids)
+    policy = get_policy()
+    wanted_for = _wanted_in_bulk if policy.answers_in_bulk() else _wanted_user_by_user
+    changed = 0
+    for start in range(0, len(ordered), batch_size):
+        batch = ordered[start:start + batch_size]
+        changed += _repair_batch(set(batch), groups, wanted_for(batch, groups, policy))
         if progress:
-            progress(done, total)
+            progress(start + len(batch), len(ordered))
     return changed
 
 
-def _repair_batch(users: list, groups: dict[str, Group]) -> int:
-    Link = get_user_model().groups.through
-    by_key = {key: g.pk for key, g in groups.items()}
+def _wanted_in_bulk(ids: list[int], groups: dict[str, Group], policy) -> set[tuple[int, int]]:
+    """(user id, group id) pairs the batch should have: two queries of ids."""
+    granting = Membership.objects.filter(policy.benefit_granting_memberships())
+    tiers = {
+        TIER_GROUP_KEYS[Tier.INDIVIDUAL]: granting.filter(
+            ids_filter("user_id", ids), tier=Tier.INDIVIDUAL
+        ).values_list("user_id", flat=True),
+        TIER_GROUP_KEYS[Tier.ORGANISATION]: OrganisationRole.objects.filter(
+            ids_filter("user_id", ids), organisation__membership__in=granting
+        ).values_list("user_id", flat=True),
+    }
+    wanted = set()
+    for key, user_ids in tiers.items():
+        for user_id in user_ids:
+            wanted.add((user_id, groups[key].pk))
+            wanted.add((user_id, groups["members"].pk))
+    return wanted
+
+
+def _wanted_user_by_user(ids: list[int], groups: dict[str, Group], policy
+                         ) -> set[tuple[int, int]]:
+    """The same pairs from the policy's per-user answer, with standings preloaded."""
+    users = list(get_user_model().objects.filter(ids_filter("pk", ids)).only("pk"))
     preload_standings(users)
-    wanted = {(u.pk, by_key[key]) for u in users for key in group_keys_for(u)}
+    return {(u.pk, groups[key].pk) for u in users for key in group_keys_for(u)}
+
+
+def _repair_batch(ids: set[int], groups: dict[str, Group],
+                  wanted: set[tuple[int, int]]) -> int:
+    Link = get_user_model().groups.through
+    wanted = {(u, g) for u, g in wanted if u in ids}
     links = {
         (user_id, group_id): pk
         for pk, user_id, group_id in Link.objects.filter(
-            user_id__in=[u.pk for u in users], group_id__in=by_key.values()
+            ids_filter("user_id", ids), group_id__in=[g.pk for g in groups.values()]
         ).values_list("pk", "user_id", "group_id")
+        if user_id in ids
     }
     missing, extra = wanted - links.keys(), links.keys() - wanted
     if missing:

@@ -2,6 +2,7 @@
 the number of members (issue 13: it took 664 s at 110,000 memberships)."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,6 +19,7 @@ from wagtail_pledges.models import (
     Status,
     Tier,
 )
+from wagtail_pledges.policy import MembershipPolicy, get_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +98,37 @@ def test_repair_groups_reports_progress():
     seen = []
     repair_groups(batch_size=2, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(2, 7), (4, 7), (6, 7), (7, 7)]
+
+
+class StaffOnlyOrganisationsPolicy(MembershipPolicy):
+    """A site rule with no bulk form: only renewal-due members keep their groups."""
+
+    def membership_grants_benefits(self, membership):
+        return membership is not None and membership.status == Status.RENEWAL_DUE
+
+
+@pytest.mark.parametrize("legacy_deadline_passed", [False, True])
+def test_bulk_answer_agrees_with_the_policy_for_every_status(settings, legacy_deadline_passed):
+    users = bulk_members(len(Status.values), "st-")
+    for user, status in zip(users, Status.values, strict=False):
+        Membership.objects.filter(user=user).update(status=status)
+    deadline = "2000-01-01" if legacy_deadline_passed else "2999-01-01"
+    settings.WAGTAIL_PLEDGES = {"LEGACY_DEADLINE": deadline, "SUBMITTED_HAS_BENEFITS": True}
+    policy = get_policy()
+    assert policy.answers_in_bulk()
+    repair_groups()
+    in_bulk = group_links(users)
+    get_user_model().groups.through.objects.all().delete()
+    with mock.patch.object(MembershipPolicy, "answers_in_bulk", return_value=False):
+        repair_groups()
+    assert group_links(users) == in_bulk
+
+
+def test_a_policy_without_a_bulk_answer_is_asked_user_by_user(settings):
+    users = bulk_members(4, "c-")
+    Membership.objects.filter(user=users[1]).update(status=Status.RENEWAL_DUE)
+    settings.WAGTAIL_PLEDGES = {
+        "POLICY": "tests.core.test_recount_scale.StaffOnlyOrganisationsPolicy"}
+    assert not get_policy().answers_in_bulk()
+    assert repair_groups() == 1
+    assert {u for u, _n in group_links(users)} == {users[1].pk}
