@@ -23,3 +23,6 @@ if os.environ.get("REDIS_URL"):
         }
     }
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Emails are queued in the database and sent by a separate worker process
+# (`manage.py db_worker`), never inside a web request: docs/how-to/deploy.md.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
