@@ -1,6 +1,8 @@
 """Production shape: with django-tasks' database backend an email is queued in the
 request and sent by the worker (``db_worker``), never inside the request."""
 
+from unittest import mock
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -33,7 +35,10 @@ def test_request_enqueues_the_email_and_the_worker_sends_it(
     assert set(queued.values_list("state", flat=True)) == {OutboxMessage.State.PENDING}
     assert DBTaskResult.objects.filter(status="READY").count() == queued.count()
 
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    # The worker closes stale connections between tasks; inside this test's
+    # transaction that would close the test's own PostgreSQL connection.
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
     assert {to for m in mail.outbox for to in m.to} == {unconfirmed.email}
     assert len(mail.outbox) == queued.count()
