@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "wagtail.api.v2",
     "drf_spectacular",
     "django_filters",
+    # The production task worker's queue (tests/core/test_task_worker.py).
+    "django_tasks_db",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

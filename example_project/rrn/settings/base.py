@@ -18,6 +18,8 @@ INSTALLED_APPS = [
     "wagtail.api.v2",
     "drf_spectacular",
     "django_filters",
+    # The task queue production's worker reads (rrn.settings.production).
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "wagtail.contrib.forms",
@@ -139,6 +141,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 DEFAULT_FROM_EMAIL = "Restraint Reduction Network <network@restraintreductionnetwork.org>"
 
+# The demo sends emails in the request, after commit; production queues them in the
+# database for the `db_worker` process (see rrn.settings.production).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
