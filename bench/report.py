@@ -130,3 +130,23 @@ def print_table(result: dict) -> int:
         print(f"  [{'ok  ' if c['ok'] else 'MISS'}] {c['volume']} {c['workers']}w "
               f"{c['endpoint']} vs {c['against'] or '—'}: {c['figure']}")
     return len(missed)
+
+
+def markdown(result: dict) -> str:
+    """The results as the Markdown table docs/explanation/performance.md shows."""
+    lines = ["| volume | workers | endpoint | p50 ms | p95 ms | req/s | × plain home p50 "
+             "| queries | errors |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in result["results"]:
+        ratio = (f"{r['ratio_to_ceiling']:.0%} of ceiling" if r["endpoint"] == SUBMISSION
+                 else f"{r.get('ratio_p50', 0):.2f}×")
+        lines.append(f"| {r['volume']} | {r['workers']} | {r['endpoint']} | {r['p50_ms']:.0f} "
+                     f"| {r['p95_ms']:.0f} | {r['rps']:.1f} | {ratio} | {r.get('queries', '—')} "
+                     f"| {r['errors']} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m bench.report [bench/results/latest.json]
+    import sys
+
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "bench/results/latest.json")
+    print(markdown(json.loads(path.read_text())))
