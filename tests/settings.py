@@ -19,9 +19,9 @@ INSTALLED_APPS = [
     "wagtail_pledges.pages",
     "wagtail_pledges.api",
     "rest_framework",
+    "knox",
+    "drf_spectacular_sidecar",
     "wagtail.api.v2",
-    "drf_spectacular",
-    "django_filters",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -109,4 +109,3 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAIL_PLEDGES = {
     "HISTORIC_BASELINE": {"individuals": 1613, "organisations": 375, "label": "2014–2019"},
 }
-REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}

@@ -68,13 +68,13 @@ class PlanDirectoryFilterSet(django_filters.FilterSet):
         model = ActionPlan
         fields = ["q", "sector", "region", "strategy", "practice"]
 
-    @property
-    def form(self):
-        form = super().form
-        field = form.fields["region"]
+    def grouped_form(self):
+        """The form, its locations grouped by country for display (one query; the API,
+        which renders no form, never pays it)."""
+        field = self.form.fields["region"]
         if not hasattr(field, "_offered"):
             field.group_choices(_("Anywhere"))
-        return form
+        return self.form
 
     def search(self, queryset, name, value):
         return queryset.filter(

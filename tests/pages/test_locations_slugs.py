@@ -6,7 +6,8 @@ import pytest
 from django.apps import apps
 
 from tests import factories
-from wagtail_pledges.forms import DirectoryFilterForm, OrganisationForm
+from wagtail_pledges.directory import PlanDirectoryFilterSet
+from wagtail_pledges.forms import OrganisationForm
 from wagtail_pledges.models import (
     Location,
     Organisation,
@@ -16,7 +17,7 @@ from wagtail_pledges.models import (
 
 pytestmark = pytest.mark.django_db
 migration = importlib.import_module(
-    "wagtail_pledges.migrations.0004_location_and_slug_history")
+    "wagtail_pledges.migrations.0006_location_and_slug_history")
 
 
 def test_seeded_uk_nations_regions_and_ireland():
@@ -56,8 +57,8 @@ def test_organisation_form_offers_locations_grouped_by_country():
 
 
 def test_directory_form_rejects_unknown_location():
-    form = DirectoryFilterForm({"region": "atlantis"})
-    assert not form.is_valid() and "region" in form.errors
+    filters = PlanDirectoryFilterSet({"region": "atlantis"})
+    assert not filters.is_valid() and "region" in filters.errors
 
 
 def test_rename_moves_slug_and_keeps_the_old_one():

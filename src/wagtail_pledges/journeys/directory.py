@@ -89,7 +89,7 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
             for plan in plans:
                 plan.detail_url = self.plan_detail_url(request, plan)
             html = render_to_string(self.directory_template, {
-                "page": self, "filter_form": filterset.form, "plans_page": page,
+                "page": self, "filter_form": filterset.grouped_form(), "plans_page": page,
                 "plans": plans, "query_string": query.urlencode(),
             }, request=request)
             return html, status == 200 and set(request.GET) <= set(self.cacheable_filters)

@@ -59,7 +59,8 @@ class ActionPlanQuerySet(CommitmentQuerySet):
         """Approved, live plans with everything the directory shows, in constant queries."""
         return (
             self.published()
-            .select_related("organisation", "organisation__sector")
+            .select_related("organisation", "organisation__sector",
+                            "organisation__location__parent")
             .prefetch_related(
                 "practices",
                 Prefetch("priorities", queryset=Priority.objects.select_related("strategy")
