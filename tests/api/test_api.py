@@ -78,7 +78,8 @@ def test_counts(client):
 
 
 def test_me_needs_login_and_shows_only_own(client):
-    assert client.get(API + "me/").status_code == 403
+    response = client.get(API + "me/")
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Bearer"
     plan = make_plans(1)[0]
     client.force_login(plan.created_by)
     data = client.get(API + "me/").json()

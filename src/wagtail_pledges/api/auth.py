@@ -19,8 +19,10 @@ class BearerTokenAuthentication(TokenAuthentication):
         return "Bearer"
 
 
-# Session first: a signed-in browser's requests carry its cookie and CSRF token.
-AUTHENTICATION_CLASSES = [SessionAuthentication, BearerTokenAuthentication]
+# Both are tried on every request. The token comes first so that a request with
+# neither is answered 401 with ``WWW-Authenticate: Bearer`` (DRF asks the first class),
+# not a bare 403. A signed-in browser's session needs its CSRF token on writes.
+AUTHENTICATION_CLASSES = [BearerTokenAuthentication, SessionAuthentication]
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
