@@ -235,3 +235,45 @@ def test_a_front_end_on_another_origin_can_call_the_api(settings):
     assert response["Access-Control-Allow-Origin"] == "https://app.example.org"
     other = client.get(API + "counts/", HTTP_ORIGIN="https://evil.example.net")
     assert "Access-Control-Allow-Origin" not in other
+
+
+# -- every view: explicit permissions, a valid schema -----------------------------------
+
+
+def _our_views():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                view = getattr(pattern.callback, "cls", None) or getattr(
+                    pattern.callback, "view_class", None)
+                if view and view.__module__.startswith("wagtail_pledges.api"):
+                    yield view
+
+    resolver = get_resolver()
+    [api] = [p for p in resolver.url_patterns
+             if isinstance(p, URLResolver) and p.namespace == "wagtail_pledges_api"]
+    return set(walk(api.url_patterns))
+
+
+def test_every_api_view_names_its_permission_classes():
+    from rest_framework.views import APIView
+
+    from wagtail_pledges.api.base import PledgesAPIMixin, RefuseUndeclared
+
+    views = [v for v in _our_views() if issubclass(v, APIView)]
+    assert len(views) >= 10
+    for view in views:
+        if view.__name__ == "PledgesSchemaView":
+            continue
+        assert issubclass(view, PledgesAPIMixin), view
+        assert RefuseUndeclared not in view.permission_classes, view
+
+
+def test_the_schema_is_valid_openapi(client):
+    from drf_spectacular.validation import validate_schema
+
+    validate_schema(client.get(API + "schema/?format=json").json())
