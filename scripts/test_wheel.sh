@@ -84,5 +84,10 @@ for name in ("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js",
              "wagtail_pledges/api/swagger-init.js"):
     assert finders.find(name), "static file not found: " + name
 print("   docs page static files found")
+admin = get_user_model().objects.create_superuser(username="a", email="a@example.org", password="x")
+c.force_login(admin)
+r = c.get("/admin/pledges/memberships/")
+assert r.status_code == 200, (r.status_code, r.content[:300])
+print("   /admin/pledges/memberships/ (filters render) 200")
 '
 echo "== built-wheel test passed"

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "drf_spectacular_sidecar",
+    "django_filters",
     "wagtail.api.v2",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -286,11 +286,12 @@ def check_settings(app_configs=None, **kwargs) -> list[Error | Warning]:
 
 
 # The apps each of ours needs in INSTALLED_APPS (README.md lists them all). The
-# journey pages' templates use Wagtail's routable-page tags; the API signs in with
+# journey pages' templates use Wagtail's routable-page tags; the admin's date-range
+# filters render django-filter's widget templates; the API signs in with
 # django-rest-knox tokens (its model stores their digests) and its docs page serves
 # Swagger UI from drf-spectacular-sidecar's static files.
 REQUIRED_APPS: dict[str, tuple[str, ...]] = {
-    "wagtail_pledges": ("wagtail.contrib.routable_page",),
+    "wagtail_pledges": ("wagtail.contrib.routable_page", "django_filters"),
     "wagtail_pledges.api": ("rest_framework", "knox", "drf_spectacular_sidecar"),
 }
 

@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "drf_spectacular_sidecar",
+    "django_filters",
     "wagtail.api.v2",
     "allauth",
     "allauth.account",

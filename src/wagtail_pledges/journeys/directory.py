@@ -80,6 +80,9 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
             nonlocal status
             plans = ActionPlan.objects.published_for_directory()
             filterset = self.filterset_class(request.GET or None, queryset=plans)
+            # The page shows the locations anyway: loading them first also validates
+            # the location filter without another query.
+            filter_form = filterset.grouped_form()
             if filterset.is_bound:
                 if filterset.is_valid():
                     plans = filterset.qs
@@ -92,7 +95,7 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
             for plan in plans:
                 plan.detail_url = self.plan_detail_url(request, plan)
             html = render_to_string(self.directory_template, {
-                "page": self, "filter_form": filterset.grouped_form(), "plans_page": page,
+                "page": self, "filter_form": filter_form, "plans_page": page,
                 "plans": plans, "query_string": query.urlencode(),
             }, request=request)
             return html, status == 200 and set(request.GET) <= set(self.cacheable_filters)
