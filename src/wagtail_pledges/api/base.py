@@ -1,75 +1,78 @@
-"""What every write endpoint shares: authentication, the schema class, and service
-errors turned into HTTP answers.
+"""What every view of our API sets for itself, so it needs nothing from the site.
 
-The views call the same services as the HTML journeys (:mod:`wagtail_pledges.lifecycle`,
-:mod:`~wagtail_pledges.organisations`, :mod:`~wagtail_pledges.accounts`, …) and hold no
-rules of their own. What those services raise becomes:
-
-* Django ``ValidationError`` → 400, messages by field (``non_field_errors`` otherwise);
-* :class:`~wagtail_pledges.lifecycle.TransitionError` → 409 (the move is not allowed
-  from the current state);
-* ``PermissionDenied`` → 403; ``Http404`` → 404 (DRF's own handling);
-* a bad or used link (:class:`~wagtail_pledges.tokens.TokenError`) or a bad video
-  report (:class:`~wagtail_pledges.videos.ProgressError`) → 400.
-
-Authentication, throttling and the exception handler are class attributes of
-:class:`PledgesAPIView`, so a site (or a later release) sets them in one place.
+A site's ``REST_FRAMEWORK`` setting is for its own APIs; ours name their schema
+class, authentication, throttle, renderer, parser and exception handler here, and
+every view still names its own ``permission_classes``. Subclass
+:class:`PledgesAPIView` or :class:`PledgesGenericViewSet` (or mix in
+:class:`PledgesAPIMixin`) for any new endpoint.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.openapi import AutoSchema
-from rest_framework import exceptions, serializers, status
-from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import Throttled
-from rest_framework.fields import get_error_detail
-from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
+from drf_spectacular.utils import extend_schema as spectacular_extend_schema
+from rest_framework import exceptions, permissions, serializers, viewsets
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from ..lifecycle import TransitionError
 from ..policy import forget_standing
 from ..ratelimits import over_limit
-from ..tokens import TokenError
-from ..videos import ProgressError
+from .auth import AUTHENTICATION_CLASSES
+from .pagination import PledgesCursorPagination
+from .problems import Conflict, problem_exception_handler  # noqa: F401 (Conflict: for views)
+from .throttling import PledgesRateThrottle
 
 
-class Conflict(exceptions.APIException):
-    """The request is well formed but the membership's state does not allow it."""
+class RefuseUndeclared(permissions.BasePermission):
+    """The default: a view that forgot to say who may call it serves no one."""
 
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Not allowed in the current state."
-    default_code = "illegal_transition"
-
-
-def api_exception(exc: Exception) -> Exception:
-    """The DRF exception for a service's exception (or ``exc`` unchanged)."""
-    if isinstance(exc, DjangoValidationError):
-        # DRF's own conversion keeps the per-field dict (or a list for the whole request).
-        detail = get_error_detail(exc)
-        if isinstance(detail, list):
-            detail = {"non_field_errors": detail}
-        return exceptions.ValidationError(detail)
-    if isinstance(exc, TransitionError):
-        return Conflict(str(exc), code=exc.code)
-    if isinstance(exc, TokenError):
-        return exceptions.ValidationError({"token": [str(exc)]}, code="invalid_token")
-    if isinstance(exc, ProgressError):
-        return exceptions.ValidationError({"non_field_errors": [str(exc)]})
-    return exc
+    def has_permission(self, request, view) -> bool:
+        return False
 
 
-class PledgesAPIView(APIView):
-    """The base of every write endpoint (and a subclass point for the site).
+def extend_schema(**kwargs):
+    """drf-spectacular's ``extend_schema`` for our views' methods.
 
-    Session authentication with CSRF (DRF's ``SessionAuthentication``); each subclass
-    names its ``permission_classes``. Its own schema class, so the site needs no
-    ``REST_FRAMEWORK`` setting.
+    On a method, drf-spectacular builds on the site's ``DEFAULT_SCHEMA_CLASS`` (DRF's
+    own ``AutoSchema`` unless the site set drf-spectacular's); this starts from
+    drf-spectacular's whatever the site says.
     """
 
-    authentication_classes = [SessionAuthentication]
-    permission_classes = [IsAuthenticated]
+    def decorator(view_method):
+        if not hasattr(view_method, "kwargs"):
+            view_method.kwargs = {}
+        view_method.kwargs.setdefault("schema", AutoSchema)
+        return spectacular_extend_schema(**kwargs)(view_method)
+
+    return decorator
+
+
+class PledgesAPIMixin:
+    """Our API's policies, independent of ``REST_FRAMEWORK``."""
+
     schema = AutoSchema()
+    authentication_classes = AUTHENTICATION_CLASSES
+    throttle_classes = [PledgesRateThrottle]
+    # JSON only: the interactive page is the docs page (Swagger UI), not DRF's
+    # browsable API, whose forms need templates from apps a site may not install.
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    pagination_class = PledgesCursorPagination
+    # Every view says who may call it; one that does not refuses everyone.
+    permission_classes = [RefuseUndeclared]
+
+    def get_exception_handler(self):
+        return problem_exception_handler
+
+
+class PledgesAPIView(PledgesAPIMixin, APIView):
+    """Base for a plain endpoint (every write endpoint of the journeys is one).
+
+    Service errors become problems (:mod:`.problems`): a Django ``ValidationError`` is
+    a 400 by field, a ``TransitionError`` a 409, ``PermissionDenied`` a 403.
+    """
+
     #: Which of the pages' rate limits this endpoint shares (the same key as the page
     #: doing the same thing: ``join``, ``resend_confirmation``, ``video_progress``,
     #: ``claim``, ``invite``, ``progress_update``); empty for none.
@@ -78,13 +81,10 @@ class PledgesAPIView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # The same per-user and per-IP limits as the page doing the same thing.
-        if self.rate_limit and request.method not in SAFE_METHODS:
+        if self.rate_limit and request.method not in permissions.SAFE_METHODS:
             limited = over_limit(request._request, self.rate_limit, json=True)
             if limited is not None:
-                raise Throttled(wait=int(limited["Retry-After"]))
-
-    def handle_exception(self, exc):
-        return super().handle_exception(api_exception(exc))
+                raise exceptions.Throttled(wait=int(limited["Retry-After"]))
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -104,6 +104,10 @@ class PledgesAPIView(APIView):
         forget_standing(self.request.user)
 
 
+class PledgesGenericViewSet(PledgesAPIMixin, viewsets.GenericViewSet):
+    """Base for a viewset; add DRF's mixins for its actions."""
+
+
 def form_errors(form) -> dict:
     """A Django form's errors as DRF reports them: messages by field."""
     return {field: [error["message"] for error in errors]
@@ -117,7 +121,10 @@ class DetailSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """What a 4xx body holds: ``detail``, or messages by field name."""
+    """An error (RFC 9457 problem details): ``errors`` holds messages by field."""
 
-    detail = serializers.CharField(required=False)
-    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -23,7 +23,7 @@ from ..journey_urls import INDIVIDUAL, journey_page_models
 from ..models import OPEN_REVIEW_STATUSES, Membership, Pledge, ReviewStatus, VideoProgress
 from ..videos import ProgressError, record_video_progress
 from . import write_serializers as ws
-from .base import ErrorSerializer, PledgesAPIView, form_errors
+from .base import ErrorSerializer, PledgesAPIView, extend_schema, form_errors
 
 
 def journey_page(page_id: int):

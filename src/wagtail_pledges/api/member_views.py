@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib.auth import logout
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -19,7 +19,7 @@ from .. import legacy, organisations, privacy
 from ..dashboard import post_progress_update
 from ..models import OrganisationRole, Pledge, ReviewStatus
 from . import write_serializers as ws
-from .base import ErrorSerializer, PledgesAPIView
+from .base import ErrorSerializer, PledgesAPIView, extend_schema
 from .organisation_views import OrganisationObjectMixin
 from .permissions import IsOrganisationAdmin
 

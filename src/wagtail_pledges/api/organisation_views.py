@@ -9,7 +9,7 @@ need an admin (403). Every step calls the service the organisation page calls.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -18,7 +18,7 @@ from .. import lifecycle, organisations
 from ..forms import SignoffForm
 from ..models import ActionPlan, Organisation, OrganisationRole, Priority
 from . import write_serializers as ws
-from .base import ErrorSerializer, PledgesAPIView, form_errors
+from .base import ErrorSerializer, PledgesAPIView, extend_schema, form_errors
 from .permissions import IsOrganisationAdmin, IsOrganisationAdminOrReadOnly
 
 
