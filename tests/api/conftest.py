@@ -55,3 +55,10 @@ def token_from(template: str) -> str:
     """The token in the latest email queued from ``template`` (as its reader would copy it)."""
     body = OutboxMessage.objects.filter(template=template).latest("pk").body_text
     return re.search(r"/pledges/(?:confirm|invitation|claim)/([^/\s]+)/", body).group(1)
+
+
+def errors_of(response) -> dict:
+    """The messages by field of a problem (RFC 9457) answer."""
+    body = response.json()
+    assert response["Content-Type"].startswith("application/problem+json"), body
+    return body["errors"]

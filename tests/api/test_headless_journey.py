@@ -81,7 +81,7 @@ def test_an_organisation_from_registration_to_a_published_plan(reviewer):
     }, format="json"))
     submitted = ok(front_end.post(plan_url + "submit/"))
     assert submitted["review_status"] == "submitted"
-    assert ok(front_end.get(API + "plans/"))["count"] == 0  # not published yet
+    assert ok(front_end.get(API + "plans/"))["results"] == []  # not published yet
 
     # An editor approves it in the Wagtail admin.
     lifecycle.approve(ActionPlan.objects.get(pk=created["plan"]["id"]), reviewer)
