@@ -8,7 +8,7 @@ DEMO_SETTINGS := rrn.settings.dev
 # Where the demo serves; emailed links follow the address each request came in on.
 DEMO_ADDR ?= 127.0.0.1:8000
 
-.PHONY: demo test test-postgres test-django6 test-wheel test-browser lint docs bench clean
+.PHONY: demo test test-postgres test-django6 test-wheel test-browser lint docs bench bench-quick clean
 
 # The Django 6 leg needs Python >= 3.12: a python3.12 on PATH, or pyenv's.
 PYTHON_DJ6 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12))
@@ -62,7 +62,14 @@ test-wheel: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict
 
+# The real-server benchmark: gunicorn + PostgreSQL + Redis + wrk, beside a plain
+# `wagtail start` site, at 10 and 100,000 members (docs/explanation/performance.md).
+# Needs the PostgreSQL server (BENCH_PG), Redis (BENCH_REDIS) and wrk (apt-get install wrk).
 bench: $(STAMP)
+	$(BIN)/python bench/server.py
+
+# The quick in-process budgets (Django's test client; SQLite unless BENCH_DATABASE_URL).
+bench-quick: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:

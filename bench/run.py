@@ -1,7 +1,7 @@
 """Benchmarks for the SPEC's speed budgets, each against a baseline in the same run.
 
-    make bench                      # SQLite (temporary file)
-    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_pledges make bench
+    make bench-quick                # SQLite (temporary file); `make bench` is bench/server.py
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_pledges make bench-quick
 
 Prints figures and ratios; exits non-zero when a budget is missed:
 

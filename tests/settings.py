@@ -19,9 +19,12 @@ INSTALLED_APPS = [
     "wagtail_pledges.pages",
     "wagtail_pledges.api",
     "rest_framework",
-    "wagtail.api.v2",
-    "drf_spectacular",
+    "knox",
+    "drf_spectacular_sidecar",
     "django_filters",
+    # The production task worker's queue (tests/core/test_task_worker.py).
+    "django_tasks_db",
+    "wagtail.api.v2",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -109,4 +112,3 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAIL_PLEDGES = {
     "HISTORIC_BASELINE": {"individuals": 1613, "organisations": 375, "label": "2014–2019"},
 }
-REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}

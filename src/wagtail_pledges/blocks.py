@@ -218,6 +218,20 @@ class MembersOnlyBlock(blocks.StructBlock):
         context["login_url"] = resolve_url(settings.LOGIN_URL)
         return context
 
+    def get_api_representation(self, value, context=None):
+        """What Wagtail's API v2 (or any API that asks blocks) shows: for members the
+        content, for everyone else the teaser only — ``content`` is ``null``, so a site
+        that lists this block's field in its own ``api_fields`` leaks nothing either.
+        ``members_only`` tells a front end which of the two it got."""
+        request = (context or {}).get("request")
+        mark_gated(request)
+        if get_policy().is_member(getattr(request, "user", None)):
+            data = super().get_api_representation(value, context)
+            data.update(members_only=True, teaser=None)
+            return data
+        teaser = self.child_blocks["teaser"].get_api_representation(value.get("teaser"), context)
+        return {"teaser": teaser, "content": None, "members_only": False}
+
 
 class ForumBlock(blocks.StructBlock):
     """The members' forum: the ``FORUM`` note or link for members, the call to join

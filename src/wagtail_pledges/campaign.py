@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from . import legacy, lifecycle, notify
 from .conf import pledges_settings
 from .models import LegacyReminder, LegacySignatory, Membership, Status
-from .policy import get_policy
+from .policy import get_policy, preload_standings
 
 Audience = LegacyReminder.Audience
 
@@ -98,14 +98,16 @@ def lapse_unmoved_at_deadline(on: datetime.date) -> int:
 def steering_without_membership():
     """Active steering-group users the policy does not count as members.
 
-    The group is small; the policy is asked once per person so a swapped policy is
-    answered on its own terms.
+    The policy is asked once per person, so a swapped policy is answered on its own
+    terms; their standings are loaded together first, so the queries do not grow
+    with the group.
     """
     group = Group.objects.filter(name=pledges_settings.STEERING_GROUP).first()
     if group is None:
         return []
     policy = get_policy()
-    users = get_user_model().objects.filter(groups=group, is_active=True).order_by("pk")
+    users = list(get_user_model().objects.filter(groups=group, is_active=True).order_by("pk"))
+    preload_standings(users)
     return [user for user in users if not policy.is_member(user)]
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from numbers import Real
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ValidationError
@@ -256,6 +257,20 @@ def _check_rate_limits(value: Any) -> list[Error]:
     return errors
 
 
+def _check_throttle_rates(value: Any) -> list[Error]:
+    def valid(rate: Any) -> bool:
+        if rate is None:
+            return True
+        num, _sep, period = str(rate).partition("/") if isinstance(rate, str) else ("", "", "")
+        return num.isdigit() and int(num) > 0 and period[:1] in ("s", "m", "h", "d")
+
+    if isinstance(value, dict) and all(
+            isinstance(k, str) and valid(v) for k, v in value.items()):
+        return []
+    return [_error("WAGTAIL_PLEDGES['API_THROTTLE_RATES'] must map scope names ('read', "
+                   "'write', 'token') to None or a rate such as '60/minute'.", "E022")]
+
+
 VALIDATORS: dict[str, Callable[[Any], list[Error]]] = {
     "POLICY": _check_policy,
     "COMMITMENT_PERIOD_MONTHS": _check_positive("COMMITMENT_PERIOD_MONTHS", "E004"),
@@ -287,6 +302,9 @@ VALIDATORS: dict[str, Callable[[Any], list[Error]]] = {
     "PRIVATE_STORAGE": _check_private_storage,
     "PRIVATE_SERVE_METHOD": _check_serve_method,
     "FORUM": _check_forum,
+    "API_THROTTLE_RATES": _check_throttle_rates,
+    "API_TOKEN_TTL_HOURS": _check_positive("API_TOKEN_TTL_HOURS", "E004"),
+    "API_TOKEN_LIMIT_PER_USER": _check_positive("API_TOKEN_LIMIT_PER_USER", "E004"),
 }
 assert set(VALIDATORS) == set(DEFAULTS), "every setting needs a validator"  # noqa: S101
 
@@ -303,3 +321,31 @@ def check_settings(app_configs=None, **kwargs) -> list[Error | Warning]:
     for key, validate in VALIDATORS.items():
         errors.extend(validate(user.get(key, DEFAULTS[key])))
     return errors
+
+
+# The apps each of ours needs in INSTALLED_APPS (README.md lists them all). The
+# journey pages' templates use Wagtail's routable-page tags; the admin's date-range
+# filters render django-filter's widget templates; the API signs in with
+# django-rest-knox tokens (its model stores their digests) and its docs page serves
+# Swagger UI from drf-spectacular-sidecar's static files.
+REQUIRED_APPS: dict[str, tuple[str, ...]] = {
+    "wagtail_pledges": ("wagtail.contrib.routable_page", "django_filters"),
+    "wagtail_pledges.api": ("rest_framework", "knox", "drf_spectacular_sidecar"),
+}
+
+
+def missing_apps() -> list[tuple[str, str]]:
+    """``(our app, app it needs)`` for each needed app missing from INSTALLED_APPS."""
+    return [(ours, needed) for ours, needs in REQUIRED_APPS.items()
+            if apps.is_installed(ours) for needed in needs if not apps.is_installed(needed)]
+
+
+@register(Tags.compatibility)
+def check_installed_apps(app_configs=None, **kwargs) -> list[Error]:
+    """E021: an app ours needs is missing from INSTALLED_APPS."""
+    return [
+        Error(f"{ours!r} needs {needed!r} in INSTALLED_APPS.",
+              hint=f"Add {needed!r} to INSTALLED_APPS, as README.md's install snippet does.",
+              id="wagtail_pledges.E021")
+        for ours, needed in missing_apps()
+    ]

@@ -94,6 +94,13 @@ DEFAULTS: dict[str, Any] = {
     "PRIVATE_SERVE_METHOD": "serve",
     # The members' forum: "coming_soon" (members see NOTE) or "open" (members get URL).
     "FORUM": {"STATUS": "coming_soon", "NOTE": "", "URL": ""},
+    # REST API throttles, per signed-in user or per IP address: "N/second|minute|hour|day"
+    # or None (off). "read": public lists and other reads; "write": anything that
+    # changes data; "token": signing in for an API token (guessing passwords).
+    "API_THROTTLE_RATES": {"read": "600/minute", "write": "60/minute", "token": "10/minute"},
+    # Lifetime of an API token from when it is issued, and how many a user may hold.
+    "API_TOKEN_TTL_HOURS": 24 * 30,
+    "API_TOKEN_LIMIT_PER_USER": 10,
 }
 
 
@@ -141,6 +148,11 @@ class PledgesSettings:
     def rate_limit(self, key: str) -> str:
         """The rate for one limited flow (a site may set only the ones it changes)."""
         return {**DEFAULTS["RATE_LIMITS"], **(self.RATE_LIMITS or {})}[key]
+
+    @property
+    def api_throttle_rates(self) -> dict[str, str | None]:
+        """``API_THROTTLE_RATES`` with its missing scopes filled from the default."""
+        return {**DEFAULTS["API_THROTTLE_RATES"], **(self.API_THROTTLE_RATES or {})}
 
     def group_name(self, key: str) -> str:
         groups = {**DEFAULTS["GROUPS"], **(self.GROUPS or {})}

@@ -15,7 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from .location_fields import LocationChoiceField
-from .models import ActionPlan, Location, Priority, RestrictivePractice, Sector, Strategy
+from .models import (
+    ActionPlan,
+    Location,
+    Organisation,
+    Priority,
+    RestrictivePractice,
+    Sector,
+    Strategy,
+)
+from .text_search import matches
 
 
 def published_locations(request=None):
@@ -77,9 +86,13 @@ class PlanDirectoryFilterSet(django_filters.FilterSet):
         return self.form
 
     def search(self, queryset, name, value):
+        # Two subqueries, each answered from its own full-text index on PostgreSQL
+        # (see text_search); a plan is kept when either finds it, so no DISTINCT.
+        using = queryset.db
         return queryset.filter(
-            Q(organisation__name__icontains=value)
-            | Q(public_summary__icontains=value)
+            Q(organisation__in=Organisation.objects.filter(matches("name", value, using=using)))
+            | Q(pk__in=ActionPlan.objects.filter(matches("public_summary", value, using=using))
+                .values("pk"))
         )
 
     def with_strategy(self, queryset, name, value):

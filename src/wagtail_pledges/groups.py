@@ -7,14 +7,14 @@ gated by the same rules as everything else: the groups are a projection of
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from .conf import pledges_settings
 from .models import Membership, OrganisationRole, Tier
-from .policy import forget_standing, get_policy
+from .policy import forget_standing, get_policy, ids_filter, preload_standings
 
 TIER_GROUP_KEYS = {Tier.INDIVIDUAL: "individual", Tier.ORGANISATION: "organisation"}
 
@@ -75,15 +75,83 @@ def sync_membership_groups(membership: Membership) -> None:
         sync_user_groups(user, groups)
 
 
-def repair_groups(users: Iterable | None = None) -> int:
-    """Re-sync every user who is, or should be, in a managed group. Returns changes."""
+def repair_groups(users: Iterable | None = None, *, batch_size: int = 2000,
+                  progress: Callable[[int, int], None] | None = None) -> int:
+    """Re-sync every user who is, or should be, in a managed group (or only ``users``).
+    Returns the number of users whose groups changed.
+
+    Works in batches of ``batch_size`` users with a fixed number of statements each:
+    which groups the batch should be in (asked of the database through
+    :meth:`~wagtail_pledges.policy.MembershipPolicy.benefit_granting_memberships`,
+    or of the policy user by user when a site's policy has no bulk answer), which
+    it is in, one bulk insert and one delete. ``progress(done, total)`` is called
+    after each batch.
+    """
     groups = managed_groups()
     if users is None:
-        User = get_user_model()
         ids = set(
-            User.objects.filter(groups__in=groups.values()).values_list("pk", flat=True)
+            get_user_model().groups.through.objects.filter(group__in=groups.values())
+            .values_list("user_id", flat=True)
         )
         ids.update(Membership.objects.filter(user__isnull=False).values_list("user_id", flat=True))
         ids.update(OrganisationRole.objects.values_list("user_id", flat=True))
-        users = User.objects.filter(pk__in=ids).iterator()
-    return sum(1 for user in users if sync_user_groups(user, groups))
+    else:
+        ids = {user.pk for user in users}
+    ordered = sorted(ids)
+    policy = get_policy()
+    wanted_for = _wanted_in_bulk if policy.answers_in_bulk() else _wanted_user_by_user
+    changed = 0
+    for start in range(0, len(ordered), batch_size):
+        batch = ordered[start:start + batch_size]
+        changed += _repair_batch(set(batch), groups, wanted_for(batch, groups, policy))
+        if progress:
+            progress(start + len(batch), len(ordered))
+    return changed
+
+
+def _wanted_in_bulk(ids: list[int], groups: dict[str, Group], policy) -> set[tuple[int, int]]:
+    """(user id, group id) pairs the batch should have: two queries of ids."""
+    granting = Membership.objects.filter(policy.benefit_granting_memberships())
+    tiers = {
+        TIER_GROUP_KEYS[Tier.INDIVIDUAL]: granting.filter(
+            ids_filter("user_id", ids), tier=Tier.INDIVIDUAL
+        ).values_list("user_id", flat=True),
+        TIER_GROUP_KEYS[Tier.ORGANISATION]: OrganisationRole.objects.filter(
+            ids_filter("user_id", ids), organisation__membership__in=granting
+        ).values_list("user_id", flat=True),
+    }
+    wanted = set()
+    for key, user_ids in tiers.items():
+        for user_id in user_ids:
+            wanted.add((user_id, groups[key].pk))
+            wanted.add((user_id, groups["members"].pk))
+    return wanted
+
+
+def _wanted_user_by_user(ids: list[int], groups: dict[str, Group], policy
+                         ) -> set[tuple[int, int]]:
+    """The same pairs from the policy's per-user answer, with standings preloaded."""
+    users = list(get_user_model().objects.filter(ids_filter("pk", ids)).only("pk"))
+    preload_standings(users)
+    return {(u.pk, groups[key].pk) for u in users for key in group_keys_for(u)}
+
+
+def _repair_batch(ids: set[int], groups: dict[str, Group],
+                  wanted: set[tuple[int, int]]) -> int:
+    Link = get_user_model().groups.through
+    wanted = {(u, g) for u, g in wanted if u in ids}
+    links = {
+        (user_id, group_id): pk
+        for pk, user_id, group_id in Link.objects.filter(
+            ids_filter("user_id", ids), group_id__in=[g.pk for g in groups.values()]
+        ).values_list("pk", "user_id", "group_id")
+        if user_id in ids
+    }
+    missing, extra = wanted - links.keys(), links.keys() - wanted
+    if missing:
+        Link.objects.bulk_create(
+            [Link(user_id=u, group_id=g) for u, g in missing], ignore_conflicts=True
+        )
+    if extra:
+        Link.objects.filter(pk__in=[links[pair] for pair in extra]).delete()
+    return len({u for u, _g in missing | extra})

@@ -13,6 +13,7 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -67,6 +68,31 @@ class MembershipPolicy:
         if status == Status.SUBMITTED:
             return bool(pledges_settings.SUBMITTED_HAS_BENEFITS)
         return False
+
+    def benefit_granting_memberships(self) -> Q:
+        """:meth:`membership_grants_benefits` as a filter on memberships, so batch
+        work (``pledges_recount``'s group repair) asks the database, not each row.
+
+        A subclass that changes :meth:`membership_grants_benefits`,
+        :meth:`member_tiers` or :meth:`standing` should change this too; until it does,
+        group repair falls back to asking those methods user by user.
+        """
+        statuses = [Status.ACTIVE, Status.RENEWAL_DUE]
+        deadline = pledges_settings.legacy_deadline
+        if deadline is None or self.today() <= deadline:
+            statuses.append(Status.LEGACY)
+        if pledges_settings.SUBMITTED_HAS_BENEFITS:
+            statuses.append(Status.SUBMITTED)
+        return Q(status__in=statuses)
+
+    def answers_in_bulk(self) -> bool:
+        """Whether :meth:`benefit_granting_memberships` states this policy's rule: true
+        for the default rules, and for a subclass that overrides it."""
+        cls = type(self)
+        if cls.benefit_granting_memberships is not MembershipPolicy.benefit_granting_memberships:
+            return True
+        return all(getattr(cls, name) is getattr(MembershipPolicy, name) for name in
+                   ("membership_grants_benefits", "member_tiers", "standing"))
 
     # -- user → benefits --------------------------------------------------------
 
@@ -179,6 +205,40 @@ class MembershipPolicy:
             return []
         reviewers = get_user_model().objects.filter(is_active=True, groups=group)
         return list(reviewers.exclude(email="").values_list("email", flat=True))
+
+
+def ids_filter(field: str, ids) -> Q:
+    """``field`` is one of ``ids``: as a range when the ids are dense (a sorted batch
+    of users), which the database answers from an index without parsing a long
+    ``IN`` list; as ``IN`` otherwise. A range may also match rows of users outside
+    ``ids``; callers ignore those."""
+    if not ids:
+        return Q(pk__in=[])
+    lo, hi = min(ids), max(ids)
+    if hi - lo < 2 * len(ids):
+        return Q(**{f"{field}__gte": lo, f"{field}__lte": hi})
+    return Q(**{f"{field}__in": ids})
+
+
+def preload_standings(users) -> None:
+    """Load the standing of many users at once (two queries, whatever their number),
+    so batch work such as :func:`wagtail_pledges.groups.repair_groups` asks the
+    policy about each of them without a query per user."""
+    users = [u for u in users if u is not None]
+    which = ids_filter("user_id", [u.pk for u in users])
+    own = {m.user_id: m for m in Membership.objects.filter(which)}
+    roles: dict[int, list] = {}
+    for role in (
+        OrganisationRole.objects.filter(which)
+        .select_related("organisation__membership")
+        .order_by("pk")
+    ):
+        roles.setdefault(role.user_id, []).append(
+            (role, getattr(role.organisation, "membership", None))
+        )
+    for user in users:
+        setattr(user, _CACHE_ATTR, Standing(own=own.get(user.pk),
+                                            organisations=tuple(roles.get(user.pk, ()))))
 
 
 def forget_standing(user) -> None:

@@ -150,7 +150,9 @@ def test_never_a_member_is_not_found_like_an_unknown_slug(client, make):
     for slug in (organisation.slug, "no-such-organisation"):
         assert page(client, slug).status_code == 404
         response = api(client, slug)
-        assert response.status_code == 404 and "application/json" in response["Content-Type"]
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["status"] == 404
 
 
 def test_bad_slugs_are_404_not_500(client):

@@ -15,6 +15,8 @@ def _seed_taxonomies(_require_postgres):
     """transaction=True tests flush the database, data migrations included: re-seed."""
     import importlib
 
+    from django.apps import apps as django_apps
+
     from wagtail_pledges.models import RestrictivePractice, Sector, Strategy
 
     seed = importlib.import_module("wagtail_pledges.migrations.0002_seed_taxonomies_and_reviewers")
@@ -22,3 +24,5 @@ def _seed_taxonomies(_require_postgres):
                         (Sector, seed.SECTORS)):
         for order, (slug, name) in enumerate(rows):
             model.objects.get_or_create(slug=slug, defaults={"name": name, "sort_order": order})
+    locations = importlib.import_module("wagtail_pledges.migrations.0006_location_and_slug_history")
+    locations.seed_locations(django_apps, None)

@@ -32,3 +32,6 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.
 # the request.META key your proxy sets to it (e.g. HTTP_X_REAL_IP).
 if os.environ.get("RATELIMIT_IP_META_KEY"):
     RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+# Emails are queued in the database and sent by a separate worker process
+# (`manage.py db_worker`), never inside a web request: docs/how-to/deploy.md.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -4,16 +4,13 @@ Public reads (plans, counts, taxonomies) carry no personal data; ``me`` needs a
 signed-in user and shows only their own standing.
 """
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, viewsets
-from rest_framework.pagination import PageNumberPagination
+from rest_framework import mixins, permissions
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
-from rest_framework.views import APIView
 
 from ..counts import get_counts
 from ..directory import PlanDirectoryFilterSet
@@ -28,25 +25,27 @@ from ..models import (
 from ..policy import get_policy
 from ..verification import VERIFY_MAX_AGE, verify_organisation
 from . import serializers
+from .base import PledgesAPIView, PledgesGenericViewSet, extend_schema
+from .pagination import NameCursorPagination
 
 
-class Pagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
+class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PledgesGenericViewSet):
+    pass
 
 
-class PlanViewSet(viewsets.ReadOnlyModelViewSet):
-    """Published action plans: the public directory."""
+class PlanViewSet(ReadOnlyViewSet):
+    """Published action plans: the public directory, alphabetical by organisation."""
 
     permission_classes = [permissions.AllowAny]
-    pagination_class = Pagination
+    pagination_class = NameCursorPagination
     filter_backends = [filters.DjangoFilterBackend]
     # The directory page's own FilterSet: a query string means the same in both.
     filterset_class = PlanDirectoryFilterSet
 
     def get_queryset(self):
-        queryset = ActionPlan.objects.published_for_directory()
+        # The cursor's position is the organisation's name, read from the row itself.
+        queryset = ActionPlan.objects.published_for_directory().annotate(
+            directory_name=F("organisation__name"))
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 Prefetch("updates", queryset=ProgressUpdate.objects.order_by("-created_at"))
@@ -59,7 +58,9 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
         return serializers.PlanListSerializer
 
 
-class TermViewSet(viewsets.ReadOnlyModelViewSet):
+class TermViewSet(ReadOnlyViewSet):
+    """A taxonomy: a short list an editor keeps, served whole (one query)."""
+
     permission_classes = [permissions.AllowAny]
     pagination_class = None
     lookup_field = "slug"
@@ -85,7 +86,7 @@ class LocationViewSet(TermViewSet):
     serializer_class = serializers.LocationSerializer
 
 
-class CountsView(APIView):
+class CountsView(PledgesAPIView):
     """Live counts (kept by the lifecycle; never COUNT(*) per request)."""
 
     permission_classes = [permissions.AllowAny]
@@ -106,7 +107,7 @@ class CountsView(APIView):
         return Response(serializers.CountsSerializer(data).data)
 
 
-class MeView(APIView):
+class MeView(PledgesAPIView):
     """The signed-in user's own membership and benefits."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -130,7 +131,7 @@ class MeView(APIView):
         return Response(serializers.MeSerializer(data).data)
 
 
-class VerifyView(APIView):
+class VerifyView(PledgesAPIView):
     """Is this organisation a member? The same answer as ``/pledges/verify/<slug>/``."""
 
     permission_classes = [permissions.AllowAny]

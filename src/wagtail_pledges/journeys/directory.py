@@ -14,6 +14,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.translation import get_language, gettext_lazy
 from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 
@@ -36,6 +37,8 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
     intro = RichTextField(gettext_lazy("introduction"), blank=True)
 
     pledges_panels = [FieldPanel("intro")]
+    # Wagtail's API v2; the plans themselves are at /api/pledges/v1/plans/.
+    api_fields = [APIField("intro")]
     template = "wagtail_pledges/pages/plans_index_page.html"
     directory_template = "wagtail_pledges/pages/_directory.html"
     plan_template = "wagtail_pledges/pages/plan_detail.html"

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import path
 from wagtail.fields import RichTextField, StreamField
 
@@ -48,6 +49,8 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
         FieldPanel("intro"), FieldPanel("videos"), FieldPanel("commit_intro"),
         FieldPanel("done_text"),
     ]
+    # Wagtail's API v2 (``?fields=…``): what a front end shows on each step.
+    api_fields = [APIField(name) for name in ("intro", "videos", "commit_intro", "done_text")]
     template = "wagtail_pledges/pages/individual_pledge_page.html"
     step_templates = {
         "video": "wagtail_pledges/pages/individual_pledge_video.html",

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 
 from ..blocks import MembershipBodyBlock
@@ -49,6 +50,10 @@ class MembershipPageMixin(models.Model):
         FieldPanel("show_counts"),
         FieldPanel("body"),
     ]
+    # Wagtail's API v2 (``?fields=…``). Members-only blocks in ``body`` show their
+    # content to members only (``MembersOnlyBlock.get_api_representation``).
+    api_fields = [APIField(name) for name in (
+        "intro", "individual_summary", "organisation_summary", "show_counts", "body")]
     template = "wagtail_pledges/pages/membership_page.html"
 
     class Meta:

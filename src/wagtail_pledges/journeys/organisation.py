@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import path
 from wagtail.fields import RichTextField
 
@@ -49,6 +50,9 @@ class OrganisationPledgePageMixin(PrivateRoutesMixin, models.Model):
         FieldPanel("intro"), FieldPanel("plan_intro"), FieldPanel("signoff_intro"),
         FieldPanel("done_text"),
     ]
+    # Wagtail's API v2 (``?fields=…``): what a front end shows on each step.
+    api_fields = [APIField(name) for name in (
+        "intro", "plan_intro", "signoff_intro", "done_text")]
     template = "wagtail_pledges/pages/organisation_pledge_page.html"
     step_templates = {
         "organisation": "wagtail_pledges/pages/organisation_profile.html",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 
 from ..blocks import ResourceBodyBlock
@@ -17,6 +18,8 @@ class ResourceIndexPageMixin(models.Model):
     intro = RichTextField(gettext_lazy("introduction"), blank=True)
 
     pledges_panels = [FieldPanel("intro")]
+    # Wagtail's API v2; its children (``?child_of=``) are filtered by the policy.
+    api_fields = [APIField("intro")]
     template = "wagtail_pledges/pages/resource_index_page.html"
 
     class Meta:
@@ -37,6 +40,9 @@ class ResourcePageMixin(models.Model):
     body = StreamField(ResourceBodyBlock(), blank=True, verbose_name=gettext_lazy("body"))
 
     pledges_panels = [FieldPanel("summary"), FieldPanel("body")]
+    # Wagtail's API v2 (``?fields=summary,body``). A teaser page's members-only blocks
+    # show their content to members only (``MembersOnlyBlock.get_api_representation``).
+    api_fields = [APIField("summary"), APIField("body")]
     template = "wagtail_pledges/pages/resource_page.html"
 
     class Meta:

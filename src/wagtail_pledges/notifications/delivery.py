@@ -75,15 +75,20 @@ def _record_failure(message: OutboxMessage, exc: Exception) -> None:
     )
 
 
-def deliver_due(limit: int = 500) -> dict[str, int]:
-    """Send what is due (pending or failed past its backoff). Safe to run concurrently."""
+def deliver_due(limit: int = 500, due_before=None) -> dict[str, int]:
+    """Send what is due (pending or failed past its backoff). Safe to run concurrently.
+
+    ``due_before`` leaves messages that fell due later (just queued, so the task
+    worker's) alone: the daily run retries only what was due when it started.
+    """
     now = timezone.now()
     dead = OutboxMessage.objects.filter(
         state=State.SENDING, claimed_at__lt=now - STALE_SENDING
     ).update(state=State.DEAD, last_error="Interrupted while sending; not retried.")
     due = list(
         OutboxMessage.objects.filter(
-            state__in=[State.PENDING, State.FAILED], next_attempt_at__lte=now
+            state__in=[State.PENDING, State.FAILED],
+            next_attempt_at__lte=min(now, due_before or now),
         )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]

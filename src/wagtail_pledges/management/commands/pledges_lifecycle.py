@@ -25,5 +25,9 @@ class Command(BaseCommand):
                 on = datetime.date.fromisoformat(options["date"])
             except ValueError as exc:
                 raise CommandError(f"--date must be YYYY-MM-DD, not {options['date']!r}") from exc
-        done = lifecycle.run_daily(on)
+        done = lifecycle.run_daily(on, progress=self._progress)
         self.stdout.write(" ".join(f"{key}={value}" for key, value in done.items()))
+
+    def _progress(self, step: str, done: int, total: int) -> None:
+        # stderr, so stdout stays the one-line summary a script or cron mail reads.
+        self.stderr.write(f"{step}: {done}/{total}")

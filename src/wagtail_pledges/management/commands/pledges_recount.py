@@ -13,6 +13,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-groups", action="store_true", help="Only recount; leave group membership."
         )
+        parser.add_argument(
+            "--batch-size", type=int, default=2000,
+            help="Users re-synced per batch of statements (default 2000).",
+        )
 
     def handle(self, *args, **options):
         values = recount()
@@ -20,4 +24,11 @@ class Command(BaseCommand):
             if values[key]:
                 self.stdout.write(f"{key}: {values[key]}")
         if not options["no_groups"]:
-            self.stdout.write(f"group memberships repaired: {repair_groups()}")
+            repaired = repair_groups(batch_size=max(1, options["batch_size"]),
+                                     progress=self._progress)
+            self.stdout.write(f"group memberships repaired: {repaired}")
+
+    def _progress(self, done: int, total: int) -> None:
+        # Progress goes to stderr so stdout stays the report a script can read.
+        self.stderr.write(f"groups: {done}/{total} users checked", ending="\r" if done < total
+                          else "\n")

@@ -1,0 +1,302 @@
+"""The real-server benchmark: gunicorn on PostgreSQL with a Redis cache, on loopback.
+
+    make bench-server          # or: python bench/server.py
+
+1. creates two PostgreSQL databases: the example project (migrated, ``load_rrn_demo``,
+   then ``pledges_seed_bench``) and a fresh ``wagtail start`` site, the baseline;
+2. serves both with gunicorn (sync workers: 1, then 2), Redis as the cache;
+3. drives GETs with ``wrk`` and POSTs with a small threaded client, all bounded;
+4. at two volumes (10 plans / 10 members beside the demo, then 10,000 / 100,000);
+5. prints p50, p95, requests/s, the ratio to the plain Wagtail home page and queries
+   per request (counted in-process once per endpoint), writes
+   ``bench/results/latest.json`` and ``bench/results/latest.png``.
+
+Environment: BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432),
+BENCH_DB_PREFIX (default ``bench_server_``; its databases are dropped and re-created),
+BENCH_REDIS (default redis://127.0.0.1:6379), BENCH_REDIS_DB (default 13; it and the
+next are flushed), BENCH_DURATION (seconds per GET endpoint, default 10), BENCH_POSTS
+(POSTs per run, default 300), BENCH_WORKERS (default "1,2"), BENCH_LARGE (members and
+organisations, default "100000,10000"), BENCH_VOLUMES ("small,large"), BENCH_KEEP=1
+keeps the databases.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench import loadgen, plain_site, report  # noqa: E402
+
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+PREFIX = os.environ.get("BENCH_DB_PREFIX", "bench_server_")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379").rstrip("/")
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "13"))
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+POSTS = int(os.environ.get("BENCH_POSTS", "300"))
+WORKERS = [int(n) for n in os.environ.get("BENCH_WORKERS", "1,2").split(",")]
+LARGE_MEMBERS, LARGE_ORGS = (int(n) for n in
+                             os.environ.get("BENCH_LARGE", "100000,10000").split(","))
+VOLUMES = os.environ.get("BENCH_VOLUMES", "small,large").split(",")
+SMALL = 10
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+# -- databases, caches, sites --------------------------------------------------------
+
+
+def recreate_database(name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG}/{name}"
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def flush_redis(*dbs: int) -> None:
+    import redis
+
+    for db in dbs:
+        redis.Redis.from_url(f"{REDIS}/{db}").flushdb()
+
+
+class Site:
+    """One benchmarked site: its environment, working directory and WSGI app."""
+
+    def __init__(self, name: str, env: dict, cwd: Path, wsgi: str):
+        self.name, self.env, self.cwd, self.wsgi = name, env, cwd, wsgi
+
+    def manage(self, *args: str) -> str:
+        manage = REPO / "example_project" / "manage.py" if self.name == "rrn" \
+            else self.cwd / "manage.py"
+        return subprocess.run([sys.executable, str(manage), *args], cwd=self.cwd,
+                              env=self.env, check=True, capture_output=True,
+                              text=True).stdout
+
+    def inside(self, command: str, *args: str):
+        """Run a ``bench.server_site`` command in this site; its JSON answer."""
+        out = subprocess.run([sys.executable, "-m", "bench.server_site", command, *args],
+                             cwd=self.cwd, env=self.env, check=True, capture_output=True,
+                             text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    @contextmanager
+    def served(self, workers: int, workdir: Path):
+        port = free_port()
+        errors = workdir / f"{self.name}-{workers}w-gunicorn.log"
+        process = subprocess.Popen(
+            [str(GUNICORN), "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}",
+             "--chdir", str(self.cwd), "--log-level", "warning", "--error-logfile",
+             str(errors), "--timeout", "60", self.wsgi],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for(port, process)
+            yield port
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, process: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()  # noqa: S310
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"gunicorn on port {port} did not answer within {timeout} s")
+
+
+def base_env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(extra)
+    return env
+
+
+def build_rrn(workdir: Path) -> Site:
+    url = recreate_database(PREFIX + "rrn")
+    env = base_env(
+        DJANGO_SETTINGS_MODULE="bench.server_settings", DATABASE_URL=url,
+        REDIS_URL=f"{REDIS}/{REDIS_DB}", MEDIA_ROOT=str(workdir / "media"),
+        BENCH_STATIC_ROOT=str(workdir / "static"),
+        PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "src"),
+                                    str(REPO / "example_project")]),
+    )
+    site = Site("rrn", env, REPO / "example_project", "rrn.wsgi:application")
+    log("example project: migrate, load_rrn_demo")
+    site.manage("migrate", "--noinput", "-v0")
+    site.manage("load_rrn_demo")
+    return site
+
+
+def build_plain(workdir: Path) -> Site:
+    url = recreate_database(PREFIX + "plain")
+    env = base_env(DJANGO_SETTINGS_MODULE="plainsite.settings.bench", DATABASE_URL=url,
+                   REDIS_URL=f"{REDIS}/{REDIS_DB + 1}")
+    log("plain site: wagtail start, migrate")
+    cwd = plain_site.build(workdir, env)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(cwd)])
+    return Site("plain", env, cwd, "plainsite.wsgi:application")
+
+
+def seed(site: Site, members: int, organisations: int, prefix: str) -> dict:
+    log(f"seeding {members} members and {organisations} organisations")
+    start = time.perf_counter()
+    out = site.manage("pledges_seed_bench", "--members", str(members), "--organisations",
+                      str(organisations), "--prefix", prefix)
+    wall = time.perf_counter() - start
+    inner = re.search(r"organisations in ([\d.]+) s", out)
+    return {"members": members, "organisations": organisations, "command_s": round(wall, 1),
+            "writing_s": float(inner.group(1)) if inner else None,
+            "first_member": f"member-{prefix}-0@bench.example"}
+
+
+# -- one volume ----------------------------------------------------------------------
+
+
+def endpoints(urls: dict, member: str) -> dict:
+    """name → (site, path, signed-in member or None)."""
+    return {
+        "plain home": ("plain", "/", None),
+        "plain child page": ("plain", "/about/", None),
+        "RRN home": ("rrn", urls["home"], None),
+        "membership (anonymous)": ("rrn", urls["membership"], None),
+        "membership (signed in)": ("rrn", urls["membership"], member),
+        "directory": ("rrn", urls["directory"], None),
+        "directory (filtered)": ("rrn", urls["directory_filtered"], None),
+        "directory (search)": ("rrn", urls["directory_search"], None),
+        "one plan": ("rrn", urls["plan"], None),
+        "API plan list": ("rrn", urls["api_plans"], None),
+    }
+
+
+def measure_volume(volume: str, sites: dict, workdir: Path, seeding: dict | None) -> list:
+    rrn, plain = sites["rrn"], sites["plain"]
+    urls = rrn.inside("rrn-urls")
+    member = seeding["first_member"]
+    gets = endpoints(urls, member)
+    cookies = {member: rrn.inside("session", member)["cookie"]}
+    plain_session = plain.inside("session")
+    queries = {}
+    for site_name in ("plain", "rrn"):
+        spec = {name: {"url": path, "signed_in": who}
+                for name, (where, path, who) in gets.items() if where == site_name}
+        spec_file = workdir / f"queries-{site_name}.json"
+        spec_file.write_text(json.dumps(spec))
+        queries.update(sites[site_name].inside("queries", str(spec_file)))
+    rows = []
+    for workers in WORKERS:
+        flush_redis(REDIS_DB, REDIS_DB + 1)
+        joiners = rrn.inside("submitters", str(POSTS), json.dumps(urls["video_keys"]))
+        with plain.served(workers, workdir) as plain_port, \
+                rrn.served(workers, workdir) as rrn_port:
+            ports = {"plain": plain_port, "rrn": rrn_port}
+            for name, (where, path, who) in gets.items():
+                url = f"http://127.0.0.1:{ports[where]}{path}"
+                # Warm: templates, caches, every worker's database connection.
+                loadgen.wrk(url, cookie=cookies.get(who), duration=2, workdir=workdir)
+                figures = loadgen.wrk(url, cookie=cookies.get(who), duration=DURATION,
+                                      workdir=workdir)
+                figures.update(queries.get(name, {}))
+                rows.append({"volume": volume, "workers": workers, "endpoint": name,
+                             "site": where, "url": path, **figures})
+                log(f"{volume} {workers}w {name}: p50 {figures['p50_ms']:.1f} ms, "
+                    f"{figures['rps']:.0f}/s")
+            ceiling = loadgen.post_each(
+                plain_port, "/bench/ceiling/",
+                [{"cookie": plain_session["cookie"], "csrf": plain_session["csrf"]}] * POSTS)
+            rows.append({"volume": volume, "workers": workers, "site": "plain",
+                         "endpoint": "ceiling POST (1 INSERT + 1 UPDATE)",
+                         "url": "/bench/ceiling/", **ceiling})
+            form = {"action": "Debrief after every incident", "strategy": urls["strategy"],
+                    "target_date": joiners["target_date"]}
+            submitted = loadgen.post_each(
+                rrn_port, urls["commit"],
+                [{"cookie": p["cookie"], "csrf": p["csrf"], "data": form}
+                 for p in joiners["people"]], expect=(302,))
+        emails = workdir / "joiners.json"
+        emails.write_text(json.dumps([p["email"] for p in joiners["people"]]))
+        submitted["check"] = rrn.inside("check-submitters", str(emails))
+        rows.append({"volume": volume, "workers": workers, "site": "rrn",
+                     "endpoint": "pledge submission (HTML last step)", "url": urls["commit"],
+                     **submitted})
+        log(f"{volume} {workers}w ceiling {ceiling['rps']:.0f}/s, submission "
+            f"{submitted['rps']:.0f}/s, {submitted['check']}")
+    return rows
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        print("bench/server.py needs wrk (apt-get install wrk)", file=sys.stderr)
+        return 2
+    started = datetime.datetime.now(datetime.UTC)
+    workdir = Path(tempfile.mkdtemp(prefix="pledges-bench-server-"))
+    rows, seeding = [], {}
+    try:
+        sites = {"rrn": build_rrn(workdir), "plain": build_plain(workdir)}
+        sites["plain"].inside("plain-setup")
+        if "small" in VOLUMES:
+            seeding["small"] = seed(sites["rrn"], SMALL, SMALL, "small")
+            rows += measure_volume("small", sites, workdir, seeding["small"])
+        if "large" in VOLUMES:
+            seeding["large"] = seed(sites["rrn"], LARGE_MEMBERS - SMALL, LARGE_ORGS - SMALL,
+                                    "large")
+            seeding["large"]["recount"] = sites["rrn"].inside("recount-check")
+            log(f"seeded: {seeding['large']}")
+            rows += measure_volume("large", sites, workdir, seeding["large"])
+    finally:
+        if os.environ.get("BENCH_KEEP") != "1":
+            for name in ("rrn", "plain"):
+                drop_database(PREFIX + name)
+        shutil.rmtree(workdir, ignore_errors=True)
+    result = report.build(rows, seeding=seeding, started=started,
+                          settings={"duration_s": DURATION, "posts": POSTS,
+                                    "wrk": "-t2 -c8", "workers": WORKERS})
+    out = REPO / "bench" / "results"
+    report.write(result, out / "latest.json", out / "latest.png")
+    missed = report.print_table(result)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

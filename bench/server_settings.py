@@ -1,0 +1,26 @@
+"""The example project as production runs it, for the real-server benchmark.
+
+``rrn.settings.production`` (DEBUG off, Redis cache from REDIS_URL, PostgreSQL from
+DATABASE_URL) with what a loopback benchmark needs: plain HTTP, no e-mail leaving the
+machine, static files named without a manifest (so no ``collectstatic`` is needed;
+the plain Wagtail site is served the same way).
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+os.environ.setdefault("WAGTAILADMIN_BASE_URL", "http://127.0.0.1")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
+
+from rrn.settings.production import *  # noqa: E402, F403
+
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", STATIC_ROOT)  # noqa: F405
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", MEDIA_ROOT)  # noqa: F405

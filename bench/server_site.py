@@ -1,0 +1,200 @@
+"""Set-up and checks run *inside* a benchmarked site (the example project or the plain
+Wagtail site), so they use that site's settings and database.
+
+    python -m bench.server_site COMMAND [ARG]     # prints one JSON document
+
+Commands: ``rrn-urls``, ``plain-setup``, ``session [EMAIL]``, ``submitters N``,
+``check-submitters FILE``, ``recount-check``, ``queries FILE``.
+The orchestrator is ``bench/server.py``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.crypto import get_random_string  # noqa: E402
+
+SEARCH_TERM = "trust"
+
+
+def _email(kind: str, n: int, tag: str) -> str:
+    return f"{kind}-{tag}-{n}@bench-server.example"
+
+
+def _session(user) -> dict:
+    """Cookies of a signed-in browser: a real session row, and a CSRF secret (Django
+    accepts the unmasked secret in the X-CSRFToken header)."""
+    client = Client()
+    client.force_login(user)
+    csrf = get_random_string(32)
+    session_id = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {"cookie": f"{settings.SESSION_COOKIE_NAME}={session_id}; "
+                      f"{settings.CSRF_COOKIE_NAME}={csrf}",
+            "csrf": csrf}
+
+
+def _user(email: str):
+    User = get_user_model()
+    fields = {User.USERNAME_FIELD: email}
+    if User.USERNAME_FIELD != "email":
+        fields["email"] = email
+    return User.objects.create_user(password=None, **fields)
+
+
+def rrn_urls() -> dict:
+    """The example site's pages, found by type (not by hard-coded paths)."""
+    from wagtail_pledges.models import ActionPlan, Strategy
+    from wagtail_pledges.pages.models import (
+        IndividualPledgePage,
+        MembershipPage,
+        PlansIndexPage,
+    )
+
+    directory = PlansIndexPage.objects.live().first().url
+    plan = ActionPlan.objects.published().select_related("organisation").order_by("pk").first()
+    pledge_page = IndividualPledgePage.objects.live().first()
+    return {
+        "home": "/",
+        "membership": MembershipPage.objects.live().first().url,
+        "directory": directory,
+        "directory_filtered": directory + "?sector=health",
+        "directory_search": directory + f"?q={SEARCH_TERM}",
+        "plan": f"{directory}{plan.organisation.slug}/",
+        "api_plans": "/api/pledges/v1/plans/",
+        "commit": pledge_page.url + "commit/",
+        "strategy": Strategy.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "video_keys": [v.video_key for v in pledge_page.video_blocks],
+    }
+
+
+def plain_setup() -> dict:
+    """A child page under the plain site's home page."""
+    from wagtail.models import Site
+
+    home = Site.objects.get(is_default_site=True).root_page.specific
+    about = home.get_children().filter(slug="about").first()
+    if about is None:
+        about = type(home)(title="About", slug="about")
+        home.add_child(instance=about)
+        about.save_revision().publish()
+    return {"home": "/", "child": about.url, "ceiling": "/bench/ceiling/"}
+
+
+def session(email: str | None) -> dict:
+    """A signed-in session for ``email`` (a seeded member), or for a new account."""
+    User = get_user_model()
+    user = (User.objects.get(email=email) if email
+            else _user(_email("reader", 0, get_random_string(6).lower())))
+    return _session(user)
+
+
+def submitters(count: int, video_keys: list[str]) -> dict:
+    """``count`` verified people with a draft pledge, their videos watched: each
+    can make exactly one pledge submission (the journey's last step)."""
+    from wagtail_pledges import lifecycle
+    from wagtail_pledges.models import MemberProfile, VideoProgress
+
+    tag = get_random_string(6).lower()
+    now = timezone.now()
+    people = []
+    for n in range(count):
+        user = _user(_email("joiner", n, tag))
+        MemberProfile.objects.update_or_create(user=user, defaults={"email_verified_at": now})
+        for key in video_keys:
+            VideoProgress.objects.create(
+                user=user, video_key=key, duration=60, watched=[[0, 60]], position=60,
+                first_report_at=now - datetime.timedelta(minutes=5), last_report_at=now,
+                completed_at=now)
+        lifecycle.start_individual(user)
+        people.append({"email": user.email, **_session(user)})
+    return {"people": people,
+            "target_date": (lifecycle.today() + datetime.timedelta(days=90)).isoformat()}
+
+
+def check_submitters(emails: list[str]) -> dict:
+    """0 lost, 0 duplicated: each person is active with exactly one approved pledge."""
+    from django.db.models import Count, Q
+
+    from wagtail_pledges.models import Membership
+
+    rows = (Membership.objects.filter(user__email__in=emails)
+            .annotate(approved=Count("user__pledges", filter=Q(
+                user__pledges__review_status="approved")))
+            .values_list("status", "approved"))
+    rows = list(rows)
+    return {"people": len(emails),
+            "active": sum(1 for status, _ in rows if status == "active"),
+            "lost": len(emails) - sum(1 for status, _ in rows if status == "active"),
+            "duplicates": sum(max(approved - 1, 0) for _, approved in rows)}
+
+
+def queries(endpoints: dict) -> dict:
+    """Queries per request, in-process with the test client, after one warm-up
+    (the same warm Redis cache the served site uses)."""
+    User = get_user_model()
+    out = {}
+    for name, spec in endpoints.items():
+        client = Client()
+        if spec.get("signed_in"):
+            client.force_login(User.objects.get(email=spec["signed_in"]))
+        client.get(spec["url"])
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(spec["url"])
+        out[name] = {"queries": len(captured), "status": response.status_code}
+    return out
+
+
+def recount_check() -> dict:
+    """Whether ``counts.recount()`` changes any counter, and how long it takes."""
+    import time
+
+    from wagtail_pledges import counts
+    from wagtail_pledges.models import Counter
+
+    before = {k: v for k, v in Counter.objects.values_list("key", "value") if v}
+    start = time.perf_counter()
+    counts.recount()
+    seconds = time.perf_counter() - start
+    after = {k: v for k, v in Counter.objects.values_list("key", "value") if v}
+    return {"changed": {k: [before.get(k), after.get(k)] for k in before.keys() | after.keys()
+                        if before.get(k) != after.get(k)},
+            "seconds": round(seconds, 2)}
+
+
+def main(argv: list[str]) -> None:
+    command, *args = argv
+    if command == "rrn-urls":
+        result = rrn_urls()
+    elif command == "plain-setup":
+        result = plain_setup()
+    elif command == "session":
+        result = session(args[0] if args else None)
+    elif command == "submitters":
+        result = submitters(int(args[0]), json.loads(args[1]))
+    elif command == "check-submitters":
+        with open(args[0]) as f:
+            result = check_submitters(json.load(f))
+    elif command == "recount-check":
+        result = recount_check()
+    elif command == "queries":
+        with open(args[0]) as f:
+            result = queries(json.load(f))
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,211 @@
+"""The individual journey over the API: start → videos → commit → confirm email.
+
+The same steps as the individual pledge page, calling the same services: the page's
+own action form saves the draft, :func:`~wagtail_pledges.lifecycle.submit_pledge`
+decides whether it may go, and only the page's own awareness videos count.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import permissions, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from wagtail.models import Page
+
+from .. import accounts, lifecycle
+from ..blocks import page_videos
+from ..forms import PledgeActionForm
+from ..journey_urls import INDIVIDUAL, journey_page_models
+from ..models import OPEN_REVIEW_STATUSES, Membership, Pledge, ReviewStatus, VideoProgress
+from ..videos import ProgressError, record_video_progress
+from . import write_serializers as ws
+from .base import ErrorSerializer, PledgesAPIView, extend_schema, form_errors
+
+
+def journey_page(page_id: int):
+    """The live individual pledge page ``page_id`` (specific), or a 404."""
+    models = journey_page_models(INDIVIDUAL)
+    page = (Page.objects.live().type(*models).filter(pk=page_id).specific().first()
+            if models else None)
+    if page is None:
+        raise NotFound("No live individual pledge page has that id.")
+    return page
+
+
+def page_video(page, key: str):
+    """The page's own awareness video ``key`` (as the page's player finds it); any
+    other key is refused."""
+    video = page_videos(page).get(key)
+    if video is None:
+        raise ValidationError({"video": ["This video is not one of the page's awareness "
+                                         "videos."]})
+    return video
+
+
+def pledge_state(user) -> dict:
+    pledge = (Pledge.objects.filter(user=user).select_related("strategy")
+              .prefetch_related("practices").order_by("-sequence").first())
+    return {
+        "pledge": pledge,
+        "membership": Membership.objects.filter(user=user).first(),
+        "email_verified": accounts.email_is_verified(user),
+    }
+
+
+def state_response(user, status_code=status.HTTP_200_OK) -> Response:
+    return Response(ws.PledgeStateSerializer(pledge_state(user)).data, status=status_code)
+
+
+class PledgeView(PledgesAPIView):
+    """The member's latest pledge, their membership and whether their email is confirmed."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=ws.PledgeStateSerializer)
+    def get(self, request):
+        return state_response(request.user)
+
+
+class StartPledgeView(PledgesAPIView):
+    """Start (or resume) a pledge; once a membership is due for renewal, the next one."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    rate_limit = "join"
+
+    @extend_schema(request=None, responses={200: ws.PledgeStateSerializer,
+                                            409: ErrorSerializer})
+    def post(self, request):
+        lifecycle.start_individual(request.user)
+        self.changed_standing()
+        return state_response(request.user)
+
+
+class VideosView(PledgesAPIView):
+    """A pledge page's awareness videos, in order, with the member's progress on each."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("page", int, required=True)],
+                   responses={200: ws.VideoSerializer(many=True), 404: ErrorSerializer})
+    def get(self, request):
+        query = ws.VideoQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page = journey_page(query.validated_data["page"])
+        videos = page.video_blocks
+        progress = {p.video_key: p for p in VideoProgress.objects.filter(
+            user=request.user, video_key__in=[v.video_key for v in videos])}
+        return Response(ws.VideoSerializer([
+            {"key": v.video_key, "title": v.get("title", ""), "src": v.src,
+             "duration": v.duration,
+             "position": getattr(progress.get(v.video_key), "position", 0.0),
+             "completed": bool(getattr(progress.get(v.video_key), "completed_at", None))}
+            for v in videos
+        ], many=True).data)
+
+
+class VideoProgressView(PledgesAPIView):
+    """One heartbeat from the member's player (the same service as the page's player)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    rate_limit = "video_progress"
+
+    @extend_schema(request=ws.VideoProgressInputSerializer,
+                   responses={200: ws.VideoProgressSerializer, 400: ErrorSerializer})
+    def post(self, request):
+        data = self.validated(ws.VideoProgressInputSerializer)
+        video = page_video(journey_page(data["page"]), data["video"])
+        # Always the server's length (read from the file or set by an editor), never
+        # the client's: a client that could name a short length could skip the video.
+        if not video.duration:
+            raise ValidationError({"video": ["This video's length is not known yet; "
+                                             "an editor must set it."]})
+        try:
+            progress = record_video_progress(request.user, video.video_key, video.duration,
+                                             data["start"], data["end"])
+        except ProgressError as exc:
+            raise ValidationError({"non_field_errors": [str(exc)]}) from exc
+        return Response(ws.VideoProgressSerializer({
+            "video": progress.video_key, "position": progress.position,
+            "completed": progress.completed_at is not None,
+        }).data)
+
+
+class CommitPledgeView(PledgesAPIView):
+    """Commit to one action and submit the pledge.
+
+    The draft is saved by the page's own form even when submitting is refused (as on
+    the page), so a member who has not finished the videos keeps what they typed.
+    """
+
+    permission_classes = [permissions.IsAuthenticated]
+    form_class = PledgeActionForm
+
+    @extend_schema(request=ws.PledgeCommitSerializer,
+                   responses={200: ws.PledgeStateSerializer, 400: ErrorSerializer,
+                              409: ErrorSerializer})
+    def post(self, request):
+        data = self.validated(ws.PledgeCommitSerializer)
+        page = journey_page(data["page"])
+        pledge = Pledge.objects.filter(user=request.user).order_by("-sequence").first()
+        if pledge is None or pledge.review_status not in OPEN_REVIEW_STATUSES:
+            raise lifecycle.TransitionError(
+                _("Start a pledge first.") if pledge is None else
+                _("Your pledge is %(status)s. Start a new one to commit again.")
+                % {"status": pledge.get_review_status_display().lower()},
+                code="not_started")
+        if pledge.review_status == ReviewStatus.SUBMITTED:
+            return state_response(request.user)  # a repeated request: already done
+        form = self.form_class(data={
+            "action": data["action"], "strategy": data["strategy"].pk,
+            "target_date": data["target_date"].isoformat(),
+            "practices": [p.pk for p in data["practices"]],
+        }, instance=pledge)
+        if not form.is_valid():
+            raise ValidationError(form_errors(form))
+        refused = None
+        with transaction.atomic():
+            pledge = form.save_draft() or pledge
+            try:
+                lifecycle.submit_pledge(pledge, request.user,
+                                        video_keys=[v.video_key for v in page.video_blocks])
+            except DjangoValidationError as exc:
+                refused = exc  # the draft above is kept; submitting wrote nothing
+        if refused is not None:
+            raise refused
+        self.changed_standing()
+        return state_response(request.user)
+
+
+class ResendConfirmationView(PledgesAPIView):
+    """Email a new confirmation link, unless the address is already confirmed."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    rate_limit = "resend_confirmation"
+
+    @extend_schema(request=None, responses=ws.EmailStatusSerializer)
+    def post(self, request):
+        if accounts.email_is_verified(request.user):
+            return Response({"email_verified": True, "sent": False})
+        accounts.send_verification(request.user)
+        return Response({"email_verified": False, "sent": True},
+                        status=status.HTTP_202_ACCEPTED)
+
+
+class ConfirmEmailView(PledgesAPIView):
+    """Use the token from the confirmation email. A pledge waiting only for this
+    becomes active. The token is the proof: no session is needed, but a signed-in
+    user must be the one it was sent to."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=ws.TokenSerializer,
+                   responses={200: ws.EmailStatusSerializer, 400: ErrorSerializer})
+    def post(self, request):
+        data = self.validated(ws.TokenSerializer)
+        accounts.confirm_email(data["token"], request.user)
+        self.changed_standing()
+        return Response({"email_verified": True, "sent": False})

@@ -1,0 +1,97 @@
+"""Full-text search that uses an index on PostgreSQL and still works on SQLite.
+
+On PostgreSQL, :func:`matches` is ``to_tsvector('simple', column) @@ to_tsquery(…)``,
+answered from a GIN expression index (:class:`TextSearchIndex`, added by migration
+0007) with every word of the query matched as a prefix, so "trau inf" finds
+"trauma-informed". Other databases keep the ``icontains`` substring match. The
+``simple`` configuration neither stems nor drops stop words: it behaves like the
+substring search it replaces, whatever the site's language.
+
+Nothing here imports ``django.contrib.postgres``, so a site without psycopg is fine.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import DEFAULT_DB_ALIAS, connections, migrations
+from django.db.models import BooleanField, F, Func, Q, Value
+
+CONFIG = "simple"
+_WORD = re.compile(r"\w+")
+
+
+def prefix_query(value: str) -> str:
+    """``"trau  inf!"`` → ``"trau:* & inf:*"``: every word, as a prefix. Only word
+    characters reach ``to_tsquery``, so no input is tsquery syntax (or an error)."""
+    return " & ".join(f"{word}:*" for word in _WORD.findall(value.lower()))
+
+
+class _Matches(Func):
+    """``to_tsvector('simple', column) @@ to_tsquery('simple', query)``: written out
+    so the expression is the GIN index's, character for character."""
+
+    output_field = BooleanField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (column, column_params), (query, query_params) = (
+            compiler.compile(e) for e in self.get_source_expressions()
+        )
+        return (
+            f"to_tsvector('{CONFIG}'::regconfig, {column}) @@ "
+            f"to_tsquery('{CONFIG}'::regconfig, {query})",
+            (*column_params, *query_params),
+        )
+
+
+def uses_index(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether searches run as full-text queries (PostgreSQL) or substring scans."""
+    return connections[using].vendor == "postgresql"
+
+
+def matches(field: str, value: str, *, using: str = DEFAULT_DB_ALIAS) -> Q:
+    """A filter for rows whose ``field`` contains every word of ``value``: a full-text
+    prefix match on PostgreSQL, a substring match elsewhere."""
+    query = prefix_query(value)
+    if uses_index(using) and query:
+        return Q(_Matches(F(field), Value(query)))
+    return Q(**{f"{field}__icontains": value.strip()})
+
+
+class TextSearchIndex(migrations.operations.base.Operation):
+    """A GIN index on ``to_tsvector('simple', column)``, made only on PostgreSQL.
+
+    A migration operation rather than ``Meta.indexes``: a ``GinIndex`` would need
+    ``django.contrib.postgres`` on every database, and SQLite has no GIN.
+    """
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, model_name: str, column: str, name: str):
+        self.model_name, self.column, self.name = model_name, column, name
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [],
+                {"model_name": self.model_name, "column": self.column, "name": self.name})
+
+    def state_forwards(self, app_label, state):
+        pass  # the model state does not change: the index is the database's business
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        model = to_state.apps.get_model(app_label, self.model_name)
+        quote = schema_editor.quote_name
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {quote(self.name)} ON {quote(model._meta.db_table)} "
+            f"USING gin (to_tsvector('{CONFIG}'::regconfig, {quote(self.column)}))"
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(self.name)}")
+
+    def describe(self):
+        return f"Full-text GIN index {self.name} on {self.model_name}.{self.column} (PostgreSQL)"

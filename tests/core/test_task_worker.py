@@ -1,0 +1,46 @@
+"""Production shape: with django-tasks' database backend an email is queued in the
+request and sent by the worker (``db_worker``), never inside the request."""
+
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from tests.core.test_views_core import link, unconfirmed  # noqa: F401  (a fixture)
+from wagtail_pledges.models import Membership, OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                              "QUEUES": ["default"]}}
+
+
+def test_request_enqueues_the_email_and_the_worker_sends_it(
+    client, settings, unconfirmed, django_capture_on_commit_callbacks  # noqa: F811
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DATABASE_TASKS
+    mail.outbox.clear()
+    already = set(OutboxMessage.objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(link("confirm_email"))
+    assert response.status_code == 302
+    assert Membership.objects.get(user=unconfirmed).status == "active"
+    queued = OutboxMessage.objects.exclude(pk__in=already)
+    assert queued.exists()
+    # The request wrote the outbox rows and the tasks, and sent nothing.
+    assert mail.outbox == []
+    assert set(queued.values_list("state", flat=True)) == {OutboxMessage.State.PENDING}
+    assert DBTaskResult.objects.filter(status="READY").count() == queued.count()
+
+    # The worker closes stale connections between tasks; inside this test's
+    # transaction that would close the test's own PostgreSQL connection.
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    assert {to for m in mail.outbox for to in m.to} == {unconfirmed.email}
+    assert len(mail.outbox) == queued.count()
+    assert set(queued.values_list("state", flat=True)) == {OutboxMessage.State.SENT}
+    assert not DBTaskResult.objects.filter(status="READY").exists()
