@@ -18,12 +18,15 @@ from django.db import DEFAULT_DB_ALIAS, connections, migrations
 from django.db.models import BooleanField, F, Func, Q, Value
 
 CONFIG = "simple"
-_WORD = re.compile(r"\w+")
+# A word is anything between spaces and tsquery's own operators: PostgreSQL's parser
+# then splits it as it split the indexed text (an email address or a hyphenated word
+# stays whole, as in the index), and no input is tsquery syntax.
+_WORD = re.compile(r"[^\s&|!():*'\\<>]+")
 
 
 def prefix_query(value: str) -> str:
-    """``"trau  inf!"`` → ``"trau:* & inf:*"``: every word, as a prefix. Only word
-    characters reach ``to_tsquery``, so no input is tsquery syntax (or an error)."""
+    """``"trau  inf!"`` → ``"trau:* & inf:*"``: every word, as a prefix. No tsquery
+    operator reaches ``to_tsquery``, so no input is tsquery syntax (or an error)."""
     return " & ".join(f"{word}:*" for word in _WORD.findall(value.lower()))
 
 

@@ -3,6 +3,8 @@ anonymous client: no server errors, and every documented answer matches its sche
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -12,7 +14,20 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_anonymous_client_gets_no_server_error():
+@pytest.fixture
+def keep_test_connection():
+    """A real WSGI handler closes "old" connections at each request's start and end,
+    which on PostgreSQL closes the test's own transaction (as Django's test client
+    avoids): keep it open while the handler runs."""
+    hooks = (signals.request_started, signals.request_finished)
+    for hook in hooks:
+        hook.disconnect(close_old_connections)
+    yield
+    for hook in hooks:
+        hook.connect(close_old_connections)
+
+
+def test_anonymous_client_gets_no_server_error(keep_test_connection):
     from django.core.wsgi import get_wsgi_application
 
     factories.approved_plan()
