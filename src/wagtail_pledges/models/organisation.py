@@ -63,8 +63,9 @@ class Organisation(index.Indexed, models.Model):
         return self.name
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        # *args/**kwargs: Django 6.1 passes fetch_mode; 5.2 passes nothing more.
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
         # Remember the stored name and slug so save() can tell a rename.
         loaded = dict(zip(field_names, values, strict=True))
         instance._loaded_name = loaded.get("name")
