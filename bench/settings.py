@@ -9,6 +9,7 @@ import tempfile
 import dj_database_url
 
 from tests.settings import *  # noqa: F403
+from wagtail_pledges.task_framework import task_backend
 
 DEBUG = False
 _default = "sqlite:///" + os.path.join(tempfile.gettempdir(), "pledges-bench.sqlite3")
@@ -16,5 +17,5 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("BENCH_DATABASE_URL
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
 # Delivery is a task worker's job after commit; benchmarks time the request's work.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+TASKS = {"default": {"BACKEND": task_backend("dummy")}}
 ROOT_URLCONF = "bench.urls"

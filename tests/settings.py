@@ -4,6 +4,8 @@ import os
 
 import dj_database_url
 
+from wagtail_pledges.task_framework import task_backend
+
 BASE_DIR = os.path.dirname(os.path.abspath(__file__))
 SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
@@ -90,7 +92,7 @@ elif os.environ.get("PLEDGES_TEST_DB_NAME"):
 DATABASES = {"default": _db}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {"default": {"BACKEND": task_backend("immediate")}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_FROM_EMAIL = "network@example.org"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

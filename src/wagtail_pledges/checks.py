@@ -349,3 +349,23 @@ def check_installed_apps(app_configs=None, **kwargs) -> list[Error]:
               id="wagtail_pledges.E021")
         for ours, needed in missing_apps()
     ]
+
+
+@register(Tags.compatibility)
+def check_task_framework(app_configs=None, **kwargs) -> list[Warning]:
+    """W014: ``TASKS`` names the built-in backends of the other Django line's framework."""
+    from .task_framework import TASKS_PACKAGE, foreign_backends
+
+    return [
+        Warning(
+            f"TASKS[{alias!r}] names {backend!r}, a backend of the other task framework "
+            f"than this Django's ({TASKS_PACKAGE}): tasks are then built for one framework "
+            "and queued or run by the other, and a worker such as django-tasks-db's "
+            "db_worker cannot run them.",
+            hint="Name the backend with wagtail_pledges.task_framework.task_backend("
+                 "'immediate') (or 'dummy'), or a backend of "
+                 f"{TASKS_PACKAGE} (docs/how-to/deploy.md).",
+            id="wagtail_pledges.W014",
+        )
+        for alias, backend in foreign_backends(getattr(settings, "TASKS", None))
+    ]

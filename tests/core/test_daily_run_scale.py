@@ -14,6 +14,7 @@ from tests.core.test_recount_scale import bulk_members
 from wagtail_pledges import lifecycle
 from wagtail_pledges.lifecycle import TransitionError, scheduler
 from wagtail_pledges.models import LifecycleEvent, Membership, OutboxMessage, Status
+from wagtail_pledges.task_framework import task_backend
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def test_progress_goes_to_stderr_and_the_summary_to_stdout():
 
 
 def test_emails_the_run_queues_are_left_to_the_task_worker(settings, mailoutbox):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {"default": {"BACKEND": task_backend("dummy")}}
     earlier = OutboxMessage.objects.create(
         idempotency_key="earlier", template="t", to="a@example.org", subject="Hi",
         body_text="Hi", next_attempt_at=timezone.now() - datetime.timedelta(hours=1))

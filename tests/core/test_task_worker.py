@@ -17,11 +17,6 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
                               "QUEUES": ["default"]}}
 
 
-@pytest.mark.xfail(
-    django.VERSION >= (6,), strict=False,
-    reason="Django 6: django-tasks-db's worker speaks django.tasks while the site's TASKS "
-    "names the backport's backends; the database-backed worker is tested on Django 5.2",
-)
 def test_request_enqueues_the_email_and_the_worker_sends_it(
     client, settings, unconfirmed, django_capture_on_commit_callbacks  # noqa: F811
 ):
@@ -50,3 +45,32 @@ def test_request_enqueues_the_email_and_the_worker_sends_it(
     assert len(mail.outbox) == queued.count()
     assert set(queued.values_list("state", flat=True)) == {OutboxMessage.State.SENT}
     assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+def test_tasks_belong_to_one_framework_on_every_django_line():
+    """Our task is built by the configured backend of this Django line's framework, so
+    django-tasks-db's worker (which speaks that framework) can run it."""
+    from wagtail_pledges.notifications.tasks import send_outbox_message
+    from wagtail_pledges.task_framework import TASKS_PACKAGE, task_backend
+
+    expected = "django.tasks" if django.VERSION >= (6,) else "django_tasks"
+    assert TASKS_PACKAGE == expected
+    assert task_backend("immediate") == f"{expected}.backends.immediate.ImmediateBackend"
+    assert task_backend("dummy") == f"{expected}.backends.dummy.DummyBackend"
+    assert type(send_outbox_message).__module__ == f"{expected}.base"
+    with pytest.raises(ValueError, match="Unknown built-in task backend 'celery'"):
+        task_backend("celery")
+
+
+def test_check_w014_names_a_backend_of_the_other_framework(settings):
+    from wagtail_pledges.checks import check_task_framework
+    from wagtail_pledges.task_framework import OTHER_PACKAGE, task_backend
+
+    settings.TASKS = {"default": {"BACKEND": task_backend("immediate")},
+                      "db": DATABASE_TASKS["default"]}
+    assert check_task_framework() == []
+    foreign = f"{OTHER_PACKAGE}.backends.immediate.ImmediateBackend"
+    settings.TASKS = {"default": {"BACKEND": foreign}}
+    [warning] = check_task_framework()
+    assert warning.id == "wagtail_pledges.W014"
+    assert foreign in warning.msg and "task_backend(" in warning.hint

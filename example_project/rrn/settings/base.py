@@ -6,6 +6,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from wagtail_pledges.task_framework import task_backend
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 
@@ -144,7 +146,9 @@ DEFAULT_FROM_EMAIL = "Restraint Reduction Network <network@restraintreductionnet
 
 # The demo sends emails in the request, after commit; production queues them in the
 # database for the `db_worker` process (see rrn.settings.production).
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The built-in backend of this Django line's task framework (django.tasks on Django 6,
+# the django-tasks backport on 5.2): see wagtail_pledges.task_framework.
+TASKS = {"default": {"BACKEND": task_backend("immediate")}}
 
 # The membership API needs no REST_FRAMEWORK or SPECTACULAR_SETTINGS: its views set
 # their own schema, authentication, throttles and error format.

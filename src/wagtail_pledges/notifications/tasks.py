@@ -1,11 +1,12 @@
-"""Background work. Uses ``django.tasks`` where Django has it, else the backport."""
+"""Background work, in the task framework of this Django line (see
+:mod:`wagtail_pledges.task_framework`: ``django.tasks`` on Django 6, the backport before)."""
 
-try:  # Django 6.0+
-    from django.tasks import task
-except ImportError:  # Django 5.2: the django-tasks backport, same API
-    from django_tasks import task
+from importlib import import_module
 
+from ..task_framework import TASKS_PACKAGE
 from .delivery import deliver
+
+task = import_module(TASKS_PACKAGE).task
 
 
 @task()
