@@ -6,6 +6,8 @@ code that imported it from this module.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -31,8 +33,9 @@ def post_progress_update(user, body: str, *, pledge: Pledge | None = None,
                          submission_key: str | None = None) -> ProgressUpdate:
     """Publish a note on how an approved pledge (its owner) or plan (an admin) is going.
 
-    ``submission_key``, the form's one-time key, makes a repeated post return the
-    update the first one stored instead of storing another.
+    ``submission_key``, the form's one-time key (or the API's ``Idempotency-Key``),
+    makes a repeated post by the same person return the update the first one stored
+    instead of storing another.
     """
     commitment = pledge or plan
     if commitment is None or (pledge and plan):
@@ -47,6 +50,8 @@ def post_progress_update(user, body: str, *, pledge: Pledge | None = None,
     if not body:
         raise ValidationError({"body": [_("Write your update.")]})
     if submission_key:
+        # Scoped to the author: one person's key can never find (or block) another's.
+        submission_key = hashlib.sha256(f"{user.pk}:{submission_key}".encode()).hexdigest()
         existing = ProgressUpdate.objects.filter(submission_key=submission_key).first()
         if existing is not None:
             return existing

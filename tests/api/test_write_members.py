@@ -32,6 +32,65 @@ def test_progress_update_on_own_approved_pledge(api, signed_in):
                     format="json").status_code == 400
 
 
+def test_a_repeated_update_with_the_same_idempotency_key_is_stored_once(api, signed_in):
+    pledge = factories.active_individual()
+    signed_in(pledge.user)
+    body = {"body": "Three debriefs so far."}
+    first = api.post(API + "pledge/updates/", body, format="json",
+                     HTTP_IDEMPOTENCY_KEY="5b7c1e0e-1d2f-4c55-9f0e-6a1d2b3c4d5e")
+    again = api.post(API + "pledge/updates/", body, format="json",
+                     HTTP_IDEMPOTENCY_KEY="5b7c1e0e-1d2f-4c55-9f0e-6a1d2b3c4d5e")
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert ProgressUpdate.objects.count() == 1
+    # The same key with another body is refused and stores nothing.
+    reused = api.post(API + "pledge/updates/", {"body": "Something else"}, format="json",
+                      HTTP_IDEMPOTENCY_KEY="5b7c1e0e-1d2f-4c55-9f0e-6a1d2b3c4d5e")
+    assert reused.status_code == 422
+    assert reused["Content-Type"] == "application/problem+json"
+    assert "Idempotency-Key" in reused.json()["detail"]
+    # A fresh key (or none) is a new update.
+    assert api.post(API + "pledge/updates/", body, format="json",
+                    HTTP_IDEMPOTENCY_KEY="another-key-1").status_code == 201
+    assert api.post(API + "pledge/updates/", body, format="json").status_code == 201
+    assert ProgressUpdate.objects.count() == 3
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 65, "has space in it", "ключ-ключ-ключ"])
+def test_a_malformed_idempotency_key_is_a_400_naming_the_header(api, signed_in, key):
+    pledge = factories.active_individual()
+    signed_in(pledge.user)
+    response = api.post(API + "pledge/updates/", {"body": "Hi"}, format="json",
+                        HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["errors"]
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_an_idempotency_key_is_one_persons_own(api, signed_in):
+    """Another member sending the same key stores their own update and learns nothing."""
+    mine, theirs = factories.active_individual(), factories.active_individual()
+    signed_in(mine.user)
+    api.post(API + "pledge/updates/", {"body": "Mine, private until read"}, format="json",
+             HTTP_IDEMPOTENCY_KEY="shared-key-0001")
+    signed_in(theirs.user)
+    response = api.post(API + "pledge/updates/", {"body": "Theirs"}, format="json",
+                        HTTP_IDEMPOTENCY_KEY="shared-key-0001")
+    assert response.status_code == 201 and response.json()["body"] == "Theirs"
+    assert ProgressUpdate.objects.get(pledge=theirs).author == theirs.user
+    assert ProgressUpdate.objects.count() == 2
+
+
+def test_plan_updates_take_an_idempotency_key_too(api, signed_in):
+    plan = factories.approved_plan()
+    signed_in(plan.created_by)
+    for _ in range(2):
+        response = api.post(f"{API}action-plans/{plan.pk}/updates/", {"body": "Halfway."},
+                            format="json", HTTP_IDEMPOTENCY_KEY="plan-update-0001")
+        assert response.status_code == 201
+    assert ProgressUpdate.objects.filter(plan=plan).count() == 1
+
+
 def test_no_update_before_approval_or_without_a_pledge(api, signed_in):
     user = signed_in()
     assert api.post(API + "pledge/updates/", {"body": "Hi"}, format="json").status_code == 404

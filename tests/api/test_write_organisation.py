@@ -173,6 +173,21 @@ def test_bad_drafts_are_400_and_change_nothing(registered, api, body):
     assert not Priority.objects.exists()
 
 
+def test_a_draft_holds_no_more_priorities_than_the_plan_form(registered, api, settings):
+    _admin, data = registered
+    url = f"{API}action-plans/{data['plan']['id']}/"
+    response = api.put(url, draft_body(*[priority(n) for n in range(1, 6)]), format="json")
+    assert response.status_code == 400
+    assert "at most 4 priorities" in " ".join(errors_of(response)["priorities"])
+    assert not Priority.objects.exists()
+    assert api.put(url, draft_body(*[priority(n) for n in range(1, 5)]),
+                   format="json").status_code == 200
+    assert Priority.objects.count() == 4
+    settings.WAGTAIL_PLEDGES = {"PLAN_MAX_PRIORITIES": 5}
+    assert api.put(url, draft_body(*[priority(n) for n in range(1, 6)]),
+                   format="json").status_code == 200
+
+
 def test_no_access_to_another_organisations_plan_or_people(registered, api, signed_in):
     _admin, data = registered
     plan_id, organisation_id = data["plan"]["id"], data["organisation"]["id"]

@@ -7,10 +7,12 @@ Renewing is starting again: ``POST pledge/start/`` (individual) or
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth import logout
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -22,41 +24,63 @@ from . import write_serializers as ws
 from .base import ErrorSerializer, PledgesAPIView, extend_schema
 from .organisation_views import OrganisationObjectMixin
 from .permissions import IsOrganisationAdmin
+from .problems import IdempotencyKeyReused
+
+#: An ``Idempotency-Key`` header: 8 to 64 letters, digits, ``-``, ``_``, ``.`` or ``:``
+#: (a UUID fits).
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,64}")
+KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="A fresh key per update (e.g. a UUID). Sending the same request again "
+                "with the same key returns the update the first one stored instead of "
+                "storing a second; the same key with a different body is 422.")
 
 
-class PledgeUpdatesView(PledgesAPIView):
+class UpdatesPostMixin:
+    """Posting a progress update, once per ``Idempotency-Key``."""
+
+    def post_update(self, request, **target):
+        data = self.validated(ws.ProgressUpdateWriteSerializer)
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+            raise serializers.ValidationError({"Idempotency-Key": [_(
+                "Send 8 to 64 letters, digits, '-', '_', '.' or ':' (a UUID fits).")]})
+        update = post_progress_update(request.user, data["body"], submission_key=key,
+                                      **target)
+        if key is not None and update.body != data["body"].strip():
+            raise IdempotencyKeyReused()
+        return Response(ws.PostedUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+
+class PledgeUpdatesView(UpdatesPostMixin, PledgesAPIView):
     """Post a progress update on one's own approved pledge (the latest approved one)."""
 
     permission_classes = [permissions.IsAuthenticated]
     rate_limit = "progress_update"
 
-    @extend_schema(request=ws.ProgressUpdateWriteSerializer,
-                   responses={201: ws.PostedUpdateSerializer, 400: ErrorSerializer})
+    @extend_schema(request=ws.ProgressUpdateWriteSerializer, parameters=[KEY_PARAMETER],
+                   responses={201: ws.PostedUpdateSerializer, 400: ErrorSerializer,
+                              422: ErrorSerializer})
     def post(self, request):
-        data = self.validated(ws.ProgressUpdateWriteSerializer)
         pledges = Pledge.objects.filter(user=request.user).order_by("-sequence")
         # During a renewal the approved pledge is still the one being carried out.
         pledge = pledges.filter(review_status=ReviewStatus.APPROVED).first() or pledges.first()
         if pledge is None:
             raise NotFound(_("You have no pledge yet."))
-        update = post_progress_update(request.user, data["body"], pledge=pledge)
-        return Response(ws.PostedUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+        return self.post_update(request, pledge=pledge)
 
 
-class PlanUpdatesView(OrganisationObjectMixin, PledgesAPIView):
+class PlanUpdatesView(UpdatesPostMixin, OrganisationObjectMixin, PledgesAPIView):
     """Post a progress update on an approved plan (its organisation's admins)."""
 
     permission_classes = [IsOrganisationAdmin]
     rate_limit = "progress_update"
 
-    @extend_schema(request=ws.ProgressUpdateWriteSerializer,
+    @extend_schema(request=ws.ProgressUpdateWriteSerializer, parameters=[KEY_PARAMETER],
                    responses={201: ws.PostedUpdateSerializer, 400: ErrorSerializer,
-                              403: ErrorSerializer})
+                              403: ErrorSerializer, 422: ErrorSerializer})
     def post(self, request, plan_id):
-        plan = self.get_plan(plan_id)
-        data = self.validated(ws.ProgressUpdateWriteSerializer)
-        update = post_progress_update(request.user, data["body"], plan=plan)
-        return Response(ws.PostedUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+        return self.post_update(request, plan=self.get_plan(plan_id))
 
 
 class InvitationsView(OrganisationObjectMixin, PledgesAPIView):

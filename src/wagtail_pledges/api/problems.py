@@ -41,6 +41,14 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class IdempotencyKeyReused(exceptions.APIException):
+    """An ``Idempotency-Key`` already stored a different request's result."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = _("This Idempotency-Key was already used for a different request.")
+    default_code = "idempotency-key-reused"
+
+
 def as_api_exception(exc: Exception) -> exceptions.APIException | None:
     """The DRF exception that stands for ``exc``, or ``None`` for a real server error."""
     if isinstance(exc, exceptions.APIException):

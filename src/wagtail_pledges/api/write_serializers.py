@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ..conf import pledges_settings
 from ..models import (
     ActionPlan,
     Location,
@@ -26,7 +27,8 @@ from ..models import (
 )
 from ..organisations import PRIORITY_FIELDS
 
-#: The most priorities one request may carry (the plan form's own bound).
+#: The most priorities one request may carry before any is validated (a parse guard;
+#: PLAN_MAX_PRIORITIES is the rule, checked in validate_priorities).
 MAX_PRIORITIES = 30
 
 
@@ -199,6 +201,13 @@ class PlanDraftSerializer(serializers.Serializer):
         ids = [item["id"] for item in priorities if item.get("id") is not None]
         if len(ids) != len(set(ids)):
             raise serializers.ValidationError(_("Give each saved priority once."))
+        # The same bound as the plan form's (a draft may have fewer than the minimum;
+        # submitting checks that).
+        most = pledges_settings.PLAN_MAX_PRIORITIES
+        if len(priorities) > most:
+            raise serializers.ValidationError(
+                _("A plan has at most %(most)d priorities; this draft has %(count)d.")
+                % {"most": most, "count": len(priorities)})
         return priorities
 
 
