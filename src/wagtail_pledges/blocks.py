@@ -307,3 +307,30 @@ def page_videos(page) -> dict:
             for video in _walk(field.stream_block, getattr(page, field.name)):
                 found.setdefault(video.video_key, video)
     return found
+
+
+def viewable_live_page(request, page_id: int, page_models=()):
+    """Live page ``page_id`` (specific; of ``page_models`` if given) if this viewer may
+    see it, else ``None``: a private page the policy refuses them, or a shared-password
+    page they have not unlocked, is as unknown as a missing one."""
+    from wagtail.models import Page
+
+    from .visibility import page_refusals
+
+    if len(page_models) == 1:  # one query: the concrete model's own table
+        page = page_models[0].objects.live().filter(pk=page_id).first()
+    else:
+        pages = Page.objects.live().filter(pk=page_id)
+        page = (pages.type(*page_models) if page_models else pages).specific().first()
+    if page is None or page_refusals(page, request):
+        return None
+    return page
+
+
+def viewable_page_video(request, page_id: int, key: str, page_models=()):
+    """``(page, video)`` for a progress report naming ``page_id`` and ``key``:
+    ``(None, None)`` unless :func:`viewable_live_page` finds the page, and ``video`` is
+    ``None`` when ``key`` is not one of that page's own awareness videos. The page view
+    and the API ask this one function."""
+    page = viewable_live_page(request, page_id, page_models)
+    return (page, page_videos(page).get(key)) if page is not None else (None, None)

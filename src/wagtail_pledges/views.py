@@ -22,10 +22,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
-from wagtail.models import Page
 
 from . import accounts, legacy, lifecycle, organisations, privacy
-from .blocks import page_videos
+from .blocks import viewable_page_video
 from .conf import pledges_settings
 from .dashboard import dashboard_context, post_progress_update
 from .dashboard_benefits import benefits_context
@@ -170,14 +169,14 @@ class VideoProgressView(View):
         })
 
     def video(self, data):
-        """The awareness video named by ``page`` and ``video``, if it is on that live page."""
+        """The awareness video named by ``page`` and ``video``, if it is on that live page
+        and the viewer may see the page."""
         page_id, key = data.get("page"), data.get("video")
         if isinstance(page_id, bool) or not isinstance(page_id, int | str) \
                 or not str(page_id).isdigit() or len(str(page_id)) > 12 \
                 or not isinstance(key, str):
             return None
-        page = Page.objects.live().filter(pk=int(page_id)).first()
-        return page_videos(page.specific).get(key) if page else None
+        return viewable_page_video(self.request, int(page_id), key)[1]
 
 
 @method_decorator(never_cache, name="dispatch")

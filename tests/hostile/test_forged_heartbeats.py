@@ -122,3 +122,31 @@ def test_a_video_whose_length_cannot_be_read_needs_one_typed():
     with pytest.raises(StructBlockValidationError):
         block.clean(block.to_python({"title": "One", "video_url": "https://cdn.example/v.mp4",
                                      "duration": None}))
+
+
+def test_a_page_the_viewer_may_not_see_takes_no_reports_in_either_door(client, individual_page):
+    """Issue 10: progress on a private page is refused to those the policy refuses it
+    (the page view and the API ask the same function)."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    restriction = PageViewRestriction.objects.create(
+        page=individual_page, restriction_type=PageViewRestriction.GROUPS)
+    insiders = Group.objects.create(name="Insiders")
+    restriction.groups.add(insiders)
+    user = factories.UserFactory(verified=True)
+    client.force_login(user)
+    key = individual_page.video_blocks[0].video_key
+    body = {"page": individual_page.pk, "video": key, "start": 0, "end": 0}
+    response = report(client, **body)
+    assert response.status_code == 400 and response.json() == {"error": "Unknown video."}
+    api = client.post("/api/pledges/v1/pledge/videos/progress/", json.dumps(body),
+                      content_type="application/json")
+    assert api.status_code == 404
+    assert not VideoProgress.objects.exists()
+    # Let in by the restriction's group, the same reports count.
+    user.groups.add(insiders)
+    assert report(client, **body).status_code == 200
+    assert client.post("/api/pledges/v1/pledge/videos/progress/", json.dumps(body),
+                       content_type="application/json").status_code == 200
+    assert VideoProgress.objects.filter(user=user).count() == 1

@@ -14,10 +14,9 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
-from wagtail.models import Page
 
 from .. import accounts, lifecycle
-from ..blocks import page_videos
+from ..blocks import page_videos, viewable_live_page
 from ..forms import PledgeActionForm
 from ..journey_urls import INDIVIDUAL, journey_page_models
 from ..models import OPEN_REVIEW_STATUSES, Membership, Pledge, ReviewStatus, VideoProgress
@@ -26,20 +25,20 @@ from . import write_serializers as ws
 from .base import ErrorSerializer, PledgesAPIView, extend_schema, form_errors
 
 
-def journey_page(page_id: int):
-    """The live individual pledge page ``page_id`` (specific), or a 404."""
+def journey_page(request, page_id: int):
+    """The live individual pledge page ``page_id`` (specific) the viewer may see, or a
+    404."""
     models = journey_page_models(INDIVIDUAL)
-    page = (Page.objects.live().type(*models).filter(pk=page_id).specific().first()
-            if models else None)
+    page = viewable_live_page(request, page_id, models) if models else None
     if page is None:
         raise NotFound("No live individual pledge page has that id.")
     return page
 
 
-def page_video(page, key: str):
-    """The page's own awareness video ``key`` (as the page's player finds it); any
-    other key is refused."""
-    video = page_videos(page).get(key)
+def page_video(request, page_id: int, key: str):
+    """The live individual pledge page's own awareness video ``key`` (as the page's
+    player finds it): a page the viewer may not see is a 404, any other key a 400."""
+    video = page_videos(journey_page(request, page_id)).get(key)
     if video is None:
         raise ValidationError({"video": ["This video is not one of the page's awareness "
                                          "videos."]})
@@ -94,7 +93,7 @@ class VideosView(PledgesAPIView):
     def get(self, request):
         query = ws.VideoQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        page = journey_page(query.validated_data["page"])
+        page = journey_page(request, query.validated_data["page"])
         videos = page.video_blocks
         progress = {p.video_key: p for p in VideoProgress.objects.filter(
             user=request.user, video_key__in=[v.video_key for v in videos])}
@@ -117,7 +116,7 @@ class VideoProgressView(PledgesAPIView):
                    responses={200: ws.VideoProgressSerializer, 400: ErrorSerializer})
     def post(self, request):
         data = self.validated(ws.VideoProgressInputSerializer)
-        video = page_video(journey_page(data["page"]), data["video"])
+        video = page_video(request, data["page"], data["video"])
         # Always the server's length (read from the file or set by an editor), never
         # the client's: a client that could name a short length could skip the video.
         if not video.duration:
@@ -149,7 +148,7 @@ class CommitPledgeView(PledgesAPIView):
                               409: ErrorSerializer})
     def post(self, request):
         data = self.validated(ws.PledgeCommitSerializer)
-        page = journey_page(data["page"])
+        page = journey_page(request, data["page"])
         pledge = Pledge.objects.filter(user=request.user).order_by("-sequence").first()
         if pledge is None or pledge.review_status not in OPEN_REVIEW_STATUSES:
             raise lifecycle.TransitionError(
