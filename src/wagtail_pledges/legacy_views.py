@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from . import legacy
 from .conf import pledges_settings
 from .forms import RequestClaimLinkForm
+from .ratelimits import over_limit
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -27,6 +28,10 @@ class RequestClaimLinkView(View):
         return self.render(request, RequestClaimLinkForm())
 
     def post(self, request):
+        # Each address gets one email an hour; this caps how many addresses one
+        # visitor can make the site write to.
+        if limited := over_limit(request, "claim"):
+            return limited
         form = RequestClaimLinkForm(request.POST)
         if not form.is_valid():
             return self.render(request, form, status=400)

@@ -80,3 +80,42 @@ def test_the_claim_page_names_the_deadline(client, signatories):
     with freeze_time("2026-10-01"):
         html = client.get(f"/pledges/claim/{raw}/").content.decode()
     assert "The deadline to move was 30 September 2026" in html and "until" not in html
+
+
+@freeze_time("2026-06-01 10:00")
+def test_the_api_asks_the_same_service_and_answers_the_same_for_everyone(signatories):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    answers = [api.post("/api/pledges/v1/legacy/claim-link/", {"email": email}, format="json")
+               for email in ("ANN@example.org", "nobody@example.org", "bo@example.org")]
+    assert {a.status_code for a in answers} == {202}
+    assert answers[0].json() == answers[1].json() == answers[2].json()
+    assert "we have emailed it a link" in answers[0].json()["detail"]
+    assert answers[0].json()["deadline_passed"] is False
+    message = OutboxMessage.objects.get()
+    assert message.to == "ann@example.org"
+    # Asking again within the hour sends nothing more; a bad address is a 400 problem.
+    api.post("/api/pledges/v1/legacy/claim-link/", {"email": "ann@example.org"}, format="json")
+    assert OutboxMessage.objects.count() == 1
+    bad = api.post("/api/pledges/v1/legacy/claim-link/", {"email": "nope"}, format="json")
+    assert bad.status_code == 400 and "email" in bad.json()["errors"]
+
+
+@freeze_time("2026-10-01")
+def test_the_api_says_when_the_deadline_has_passed(signatories):
+    from rest_framework.test import APIClient
+
+    answer = APIClient().post("/api/pledges/v1/legacy/claim-link/",
+                              {"email": "ann@example.org"}, format="json")
+    assert answer.status_code == 202 and answer.json()["deadline_passed"] is True
+    assert not OutboxMessage.objects.exists()
+
+
+@freeze_time("2026-06-01 10:00")
+def test_one_visitor_cannot_make_the_site_email_address_after_address(client, signatories,
+                                                                       settings):
+    settings.WAGTAIL_PLEDGES = {**settings.WAGTAIL_PLEDGES, "RATE_LIMITS": {"claim": "3/h"}}
+    codes = [client.post(URL, {"email": f"victim{n}@example.org"}).status_code
+             for n in range(5)]
+    assert codes == [200, 200, 200, 429, 429]

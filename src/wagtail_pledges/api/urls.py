@@ -62,6 +62,8 @@ v1 = [
     path("invitations/accept/", member_views.AcceptInvitationView.as_view(),
          name="invitation_accept"),
     path("legacy/claim/", member_views.ClaimLegacyView.as_view(), name="legacy_claim"),
+    path("legacy/claim-link/", member_views.RequestClaimLinkView.as_view(),
+         name="legacy_claim_link"),
     path("me/data/", member_views.ExportDataView.as_view(), name="me_data"),
     path("me/erase/", member_views.EraseAccountView.as_view(), name="me_erase"),
     path("auth/token/", TokenCreateView.as_view(), name="token_create"),

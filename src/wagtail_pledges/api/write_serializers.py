@@ -143,6 +143,15 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=200, trim_whitespace=True)
 
 
+class ClaimLinkRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class ClaimLinkAnswerSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    deadline_passed = serializers.BooleanField()
+
+
 class EmailStatusSerializer(serializers.Serializer):
     email_verified = serializers.BooleanField()
     sent = serializers.BooleanField(help_text=_("Whether a new link was emailed."))
