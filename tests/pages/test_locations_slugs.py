@@ -106,3 +106,28 @@ def test_old_plan_address_redirects_permanently(client, plans_page):
     assert response["Location"] == f"{plans_page.url}a-brand-new-name/"
     assert client.get(response["Location"]).status_code == 200
     assert client.get(f"{plans_page.url}no-such-organisation/").status_code == 404
+
+
+def test_two_sign_ups_of_one_name_at_the_same_instant_both_get_a_slug(monkeypatch):
+    """Both checked the slug free before either wrote it: the second write takes a
+    suffixed slug instead of failing on the unique constraint."""
+    from wagtail_pledges.models import organisation as organisation_module
+
+    first = Organisation.objects.create(name="Same Name Trust")
+    monkeypatch.setattr(organisation_module, "_slug_taken", lambda slug, exclude: False)
+    second = Organisation.objects.create(name="Same Name Trust")
+    assert first.slug == "same-name-trust"
+    assert second.slug.startswith("same-name-trust-") and len(second.slug) == 22
+    assert Organisation.objects.filter(name="Same Name Trust").count() == 2
+
+
+def test_the_slug_retry_gives_up_after_its_attempts(monkeypatch):
+    from django.db import IntegrityError
+
+    from wagtail_pledges.models import organisation as organisation_module
+
+    Organisation.objects.create(name="Clash Trust")
+    monkeypatch.setattr(organisation_module, "_slug_taken", lambda slug, exclude: False)
+    monkeypatch.setattr(organisation_module, "SLUG_ATTEMPTS", 1)
+    with pytest.raises(IntegrityError):
+        Organisation.objects.create(name="Clash Trust")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
 SLUG_MAX_LENGTH = 200
+# Tries at a free slug when concurrent sign-ups of one name collide (see save()).
+SLUG_ATTEMPTS = 3
 
 
 class Organisation(index.Indexed, models.Model):
@@ -82,7 +84,8 @@ class Organisation(index.Indexed, models.Model):
         loaded_name = getattr(self, "_loaded_name", None)
         loaded_slug = getattr(self, "_loaded_slug", None)
         renamed = loaded_name is not None and loaded_name != self.name
-        if not self.slug or (renamed and self.slug == loaded_slug):
+        generated = not self.slug or (renamed and self.slug == loaded_slug)
+        if generated:
             self.slug = unique_organisation_slug(self.name, exclude=self)
         if self.location_id is not None:
             location = self.location
@@ -93,7 +96,10 @@ class Organisation(index.Indexed, models.Model):
             if "location" in update_fields:
                 extra |= {"region", "country"}
             kwargs["update_fields"] = set(update_fields) | extra
-        super().save(*args, **kwargs)
+        if generated:
+            self._save_with_free_slug(*args, **kwargs)
+        else:
+            super().save(*args, **kwargs)
         if loaded_slug and loaded_slug != self.slug:
             OrganisationSlugHistory.objects.update_or_create(
                 slug=loaded_slug, defaults={"organisation": self}
@@ -102,6 +108,23 @@ class Organisation(index.Indexed, models.Model):
             # Taking back an old slug: it is current again, not history.
             OrganisationSlugHistory.objects.filter(slug=self.slug).delete()
         self._loaded_name, self._loaded_slug = self.name, self.slug
+
+
+    def _save_with_free_slug(self, *args, **kwargs):
+        """Save; if another organisation of the same name took the slug between our
+        check and our write (two sign-ups at the same instant), take a suffixed one."""
+        for attempt in range(SLUG_ATTEMPTS):
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                taken = Organisation.objects.filter(slug=self.slug)
+                if self.pk is not None:
+                    taken = taken.exclude(pk=self.pk)
+                if attempt == SLUG_ATTEMPTS - 1 or not taken.exists():
+                    raise  # not the slug (or out of luck): the caller's error
+                self.slug = f"{slugify(self.name)[:180] or 'organisation'}-{_suffix()}"
+        return None
 
 
 class OrganisationSlugHistory(models.Model):
@@ -127,8 +150,12 @@ def unique_organisation_slug(name: str, exclude: Organisation | None = None) -> 
     base = slugify(name)[:180] or "organisation"
     candidate = base
     while _slug_taken(candidate, exclude):
-        candidate = f"{base}-{get_random_string(6, 'abcdefghijklmnopqrstuvwxyz0123456789')}"
+        candidate = f"{base}-{_suffix()}"
     return candidate
+
+
+def _suffix() -> str:
+    return get_random_string(6, "abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def _slug_taken(slug: str, exclude: Organisation | None) -> bool:
