@@ -20,18 +20,21 @@ _NEXT_STEP = {
     Status.RENEWAL_DUE: "renew",
     Status.LAPSED: "renew",
     Status.LEGACY: "renew",
+    Status.DECLINED: "try_again",
+    Status.WITHDRAWN: "try_again",
     Status.SUBMITTED: "awaiting",
     Status.ACTIVE: "member",
 }
-_URGENCY = ["finish", "renew", "awaiting", "member"]
+_URGENCY = ["finish", "renew", "try_again", "awaiting", "member"]
 
 
 @dataclass(frozen=True)
 class CallToAction:
     """What to invite the viewer to do.
 
-    ``kind`` is ``join``, ``finish``, ``renew``, ``awaiting`` or ``member``; ``tier``
-    says which membership it is about (``None`` for ``join``).
+    ``kind`` is ``join``, ``finish``, ``renew``, ``try_again`` (declined or withdrawn:
+    apply again), ``awaiting`` or ``member``; ``tier`` says which membership it is about
+    (``None`` for ``join``).
     """
 
     kind: str

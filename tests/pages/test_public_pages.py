@@ -172,6 +172,30 @@ def test_call_to_action_renew(client, membership_page):
     assert b"Renew your membership" in response.content
 
 
+def test_call_to_action_after_a_decline_or_withdrawal_asks_to_try_again(client,
+                                                                        membership_page):
+    """Issue 14: a declined member is not told to "join the network" as if new."""
+    from wagtail_pledges import lifecycle
+
+    plan = factories.submitted_plan()
+    lifecycle.decline(plan, None, reason="Too <b>vague</b>")
+    client.force_login(plan.created_by)
+    response = client.get(membership_page.url)
+    assert response.context["cta"].kind == "try_again"
+    body = response.content.decode()
+    assert "Your application was not approved this time." in body
+    assert "Apply again" in body and 'href="/organisations/"' in body
+    assert "See the reviewer’s reasons" in body and "Join the network" not in body
+
+    pledge = factories.active_individual()
+    lifecycle.withdraw(pledge.membership, user=pledge.user)
+    client.force_login(pledge.user)
+    response = client.get(membership_page.url)
+    assert response.context["cta"].kind == "try_again"
+    assert "Join again" in response.content.decode()
+    assert 'href="/pledge/"' in response.content.decode()
+
+
 def test_membership_page_query_budget(client, membership_page, plain_page,
                                       django_capture_on_commit_callbacks):
     for _ in range(2):
