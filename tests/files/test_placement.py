@@ -84,6 +84,31 @@ def test_a_sub_collection_inherits_the_restriction(files, media):
     assert document.file.name == "restricted/documents/child.pdf"
 
 
+def test_moving_a_collection_under_a_restricted_one_moves_its_files(files, media, client,
+                                                                     django_capture_on_commit_callbacks):
+    """Issue 9: a collection moved in the tree (as the admin's "parent" field does)
+    takes its new ancestors' privacy, sub-collections included — and back."""
+    public = add_collection("Public")
+    inner = public.add_child(name="Inner")
+    document = add_document(public, name="moved.pdf")
+    nested = add_document(inner, name="nested.pdf")
+    assert client.get("/media/documents/moved.pdf").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        public.move(files["collection"], "sorted-child")
+    for item in (document, nested):
+        item.refresh_from_db()
+        assert item.file.name.startswith("restricted/documents/")
+    assert client.get("/media/documents/moved.pdf").status_code == 404
+    assert client.get("/media/documents/nested.pdf").status_code == 404
+    root = files["collection"].get_parent()
+    public.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        public.move(root, "sorted-child")
+    document.refresh_from_db()
+    assert document.file.name == "documents/moved.pdf"
+    assert client.get("/media/documents/moved.pdf").status_code == 200
+
+
 def test_sync_command_places_files_stored_before_the_package(files, media):
     # A site that installs the package with restricted files already in MEDIA_ROOT.
     from wagtail_pledges.files.placement import move_file

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
+from treebeard.mp_tree import path_updated
 from wagtail.models import Collection, CollectionViewRestriction
 
 from .placement import gated_models, place, rendition_model, store_new_file_privately, sync_files
@@ -35,6 +37,17 @@ def _sync_restricted_collection(sender, instance, raw=False, **kwargs):
         sync_files([collection])
 
 
+def _sync_moved_collection(sender, old_path, new_path, **kwargs):
+    """A collection moved in the tree (treebeard's ``path_updated``): its files, and its
+    sub-collections', follow the privacy of their new ancestors once the move commits."""
+    def sync():
+        moved = list(Collection.objects.filter(path=new_path))
+        if moved:
+            sync_files(moved)
+
+    transaction.on_commit(sync)
+
+
 def connect() -> None:
     """Connect to the configured document, image and rendition models (at ready())."""
     for model in gated_models():
@@ -46,6 +59,8 @@ def connect() -> None:
     for signal in (post_save, post_delete):
         signal.connect(_sync_restricted_collection, sender=CollectionViewRestriction,
                        dispatch_uid=f"pledges-files-restriction-{signal}")
+    path_updated.connect(_sync_moved_collection, sender=Collection,
+                         dispatch_uid="pledges-files-collection-moved")
 
 
 def place_after_bulk_move(request, action_type, objects, action_class):
