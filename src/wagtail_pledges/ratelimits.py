@@ -25,8 +25,8 @@ def _usage(request, flow: str, key: str) -> dict | None:
     try:
         return get_usage(request, group=f"wagtail_pledges.{flow}", key=key,
                          rate=pledges_settings.rate_limit(flow), increment=True)
-    except (ImproperlyConfigured, ValueError):
-        # No usable client address (an empty REMOTE_ADDR behind a Unix socket, a
+    except (ImproperlyConfigured, ValueError, KeyError):
+        # No usable client address (no or an empty REMOTE_ADDR behind a Unix socket, a
         # malformed forwarded header): count per user only, rather than fail.
         if key != "ip":
             raise

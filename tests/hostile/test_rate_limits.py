@@ -74,3 +74,22 @@ def test_no_usable_client_address_counts_per_user_and_never_500s(client):
     client.force_login(factories.UserFactory())
     codes = [client.post(RESEND, REMOTE_ADDR="").status_code for _ in range(4)]
     assert codes == [302, 302, 302, 429]
+
+
+def test_a_request_with_no_client_address_at_all_never_500s(settings):
+    """A WSGI server may leave REMOTE_ADDR out (found by schemathesis on Django 6):
+    an anonymous flow limited per IP only is then not counted, rather than failing."""
+    from django.test import Client
+
+    class NoAddressClient(Client):
+        def _base_environ(self, **request):
+            environ = super()._base_environ(**request)
+            del environ["REMOTE_ADDR"]
+            return environ
+
+    settings.WAGTAIL_PLEDGES = {"RATE_LIMITS": {"claim": "1/h"}}
+    client = NoAddressClient()
+    for _ in range(3):
+        response = client.post("/api/pledges/v1/legacy/claim-link/",
+                               b'{"email": "a@example.org"}', content_type="application/json")
+        assert response.status_code == 202
