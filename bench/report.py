@@ -65,11 +65,19 @@ def check_budgets(index: dict) -> list[dict]:
                 ok, shown = value >= limit, f"{value:.2f}× the req/s (≥ {limit}×)"
             if endpoint == SUBMISSION:
                 check = row.get("check", {})
+                emails = row.get("emails")
                 clean = not row["errors"] and not check.get("lost") \
                     and not check.get("duplicates")
+                if emails is not None:  # sent by the task worker, one per joiner
+                    clean = clean and not emails.get("pending") \
+                        and emails.get("per_person_max", 0) <= 1
                 ok = ok and clean
                 shown += f", {row['errors']} errors, {check.get('lost')} lost, " \
                          f"{check.get('duplicates')} duplicates"
+                if emails is not None:
+                    shown += f"; worker sent {emails.get('sent')}/{emails.get('queued')} " \
+                             f"emails in {emails.get('drained_s')} s, " \
+                             f"{emails.get('pending')} pending"
             checks.append({"volume": volume, "workers": workers, "endpoint": endpoint,
                            "against": against, "ok": ok, "figure": shown})
     return checks

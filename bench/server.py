@@ -128,6 +128,28 @@ class Site:
                 process.wait()
 
 
+    @contextmanager
+    def task_worker(self, workdir: Path):
+        """django-tasks-db's ``db_worker`` beside the app servers, as production runs it:
+        emails are queued in the request and sent by this process."""
+        log_file = workdir / f"{self.name}-db_worker.log"
+        with open(log_file, "ab") as log_out:
+            process = subprocess.Popen(
+                [sys.executable, str(REPO / "example_project" / "manage.py"), "db_worker",
+                 "--no-startup-delay", "--no-reload", "--interval", "0.5"],
+                cwd=self.cwd, env=self.env, stdout=log_out, stderr=log_out,
+            )
+            try:
+                yield process
+            finally:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -229,7 +251,7 @@ def measure_volume(volume: str, sites: dict, workdir: Path, seeding: dict | None
         flush_redis(REDIS_DB, REDIS_DB + 1)
         joiners = rrn.inside("submitters", str(POSTS), json.dumps(urls["video_keys"]))
         with plain.served(workers, workdir) as plain_port, \
-                rrn.served(workers, workdir) as rrn_port:
+                rrn.served(workers, workdir) as rrn_port, rrn.task_worker(workdir):
             ports = {"plain": plain_port, "rrn": rrn_port}
             for name, (where, path, who) in gets.items():
                 url = f"http://127.0.0.1:{ports[where]}{path}"
@@ -254,9 +276,11 @@ def measure_volume(volume: str, sites: dict, workdir: Path, seeding: dict | None
                 rrn_port, urls["commit"],
                 [{"cookie": p["cookie"], "csrf": p["csrf"], "data": form}
                  for p in joiners["people"]], expect=(302,))
-        emails = workdir / "joiners.json"
-        emails.write_text(json.dumps([p["email"] for p in joiners["people"]]))
-        submitted["check"] = rrn.inside("check-submitters", str(emails))
+            emails = workdir / "joiners.json"
+            emails.write_text(json.dumps([p["email"] for p in joiners["people"]]))
+            submitted["check"] = rrn.inside("check-submitters", str(emails))
+            # The worker (still running) sends each joiner's one email; wait for it.
+            submitted["emails"] = rrn.inside("wait-for-emails", str(emails), "120")
         rows.append({"volume": volume, "workers": workers, "site": "rrn",
                      "endpoint": "pledge submission (HTML last step)", "url": urls["commit"],
                      **submitted})

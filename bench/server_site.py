@@ -4,7 +4,8 @@ Wagtail site), so they use that site's settings and database.
     python -m bench.server_site COMMAND [ARG]     # prints one JSON document
 
 Commands: ``rrn-urls``, ``plain-setup``, ``session [EMAIL]``, ``submitters N``,
-``check-submitters FILE``, ``recount-check``, ``queries FILE``.
+``check-submitters FILE``, ``wait-for-emails FILE SECONDS``, ``recount-check``,
+``queries FILE``.
 The orchestrator is ``bench/server.py``.
 """
 
@@ -21,6 +22,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -140,6 +142,28 @@ def check_submitters(emails: list[str]) -> dict:
             "duplicates": sum(max(approved - 1, 0) for _, approved in rows)}
 
 
+def wait_for_emails(emails: list[str], timeout: float) -> dict:
+    """Wait (up to ``timeout`` s) for the task worker to send the joiners' emails:
+    how many were queued, sent, still pending, and the seconds it took."""
+    import time
+
+    from wagtail_pledges.models import OutboxMessage
+
+    start = time.monotonic()
+    rows = OutboxMessage.objects.filter(to__in=[e.lower() for e in emails])
+    while True:
+        states = dict(rows.values_list("state").annotate(n=Count("pk")).order_by())
+        pending = states.get(OutboxMessage.State.PENDING, 0)
+        if not pending or time.monotonic() - start > timeout:
+            break
+        time.sleep(0.5)
+    return {"queued": sum(states.values()), "sent": states.get(OutboxMessage.State.SENT, 0),
+            "pending": pending, "per_person_max": max(
+                (n for n in rows.values("to").annotate(n=Count("pk")).values_list("n", flat=True)),
+                default=0),
+            "drained_s": round(time.monotonic() - start, 1)}
+
+
 def queries(endpoints: dict) -> dict:
     """Queries per request, in-process with the test client, after one warm-up
     (the same warm Redis cache the served site uses)."""
@@ -186,6 +210,9 @@ def main(argv: list[str]) -> None:
     elif command == "check-submitters":
         with open(args[0]) as f:
             result = check_submitters(json.load(f))
+    elif command == "wait-for-emails":
+        with open(args[0]) as f:
+            result = wait_for_emails(json.load(f), float(args[1]))
     elif command == "recount-check":
         result = recount_check()
     elif command == "queries":
