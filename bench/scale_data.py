@@ -154,20 +154,36 @@ def search_timings(requests: int = 15) -> None:
 def busy_days(first: int = 1, last: int = 2) -> None:
     """The daily run on the days after seeding: each is a busy day (about 1/365 of the
     members reach each threshold), and from the second on it also retries the first
-    500 emails the day before left pending (the dummy task backend sends nothing)."""
+    500 emails the day before left pending (the dummy task backend sends nothing).
+    Prints the time of each step (the outbox's is what is left after the reminders)."""
+    from wagtail_pledges import lifecycle
+
     on = timezone.localdate()
     for days in range(first, last + 1):
-        date = (on + datetime.timedelta(days=days)).isoformat()
+        date = on + datetime.timedelta(days=days)
         statements: list[int] = []
+        marks: dict[str, float] = {}
 
         def count(execute, sql, params, many, context, statements=statements):
             statements.append(1)
             return execute(sql, params, many, context)
 
+        def progress(step, done, total, marks=marks):
+            marks[step] = time.perf_counter()
+
+        started = time.perf_counter()
         with connection.execute_wrapper(count):
-            timed(f"pledges_lifecycle --date {date}",
-                  lambda d=date: call_command("pledges_lifecycle", "--date", d))
-        print(f"  {len(statements)} statements", flush=True)
+            done = lifecycle.run_daily(date, progress=progress)
+        ended = time.perf_counter()
+        steps, previous = [], started
+        for step in ("renewal_due", "lapsed", "reminders"):
+            if step in marks:
+                steps.append(f"{step} {marks[step] - previous:.1f} s")
+                previous = marks[step]
+        steps.append(f"outbox {ended - previous:.1f} s")
+        print(f"daily run on {date}: {ended - started:.2f} s, {len(statements)} statements "
+              f"({', '.join(steps)})", flush=True)
+        print("  " + " ".join(f"{k}={v}" for k, v in done.items() if v), flush=True)
 
 
 #: BENCH_SCALE_STEPS picks what runs after seeding (comma-separated; default all).

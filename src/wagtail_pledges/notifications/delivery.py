@@ -3,7 +3,9 @@
 Guarantees (see docs/explanation/outbox.md): a row is claimed by a conditional
 UPDATE before sending, so two workers never send the same row; a row left in
 "sending" was interrupted and is marked dead, never resent; failures show in the
-admin (``state``, ``attempts``, ``last_error``).
+admin (``state``, ``attempts``, ``last_error``). The message is rendered here, at
+send time (:func:`~.rendering.render_message`); one about an object deleted since it
+was queued is marked dead with the reason, never sent.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..conf import pledges_settings
+from .context import Gone
 from .models import OutboxMessage
+from .rendering import render_message
 
 logger = logging.getLogger(__name__)
 State = OutboxMessage.State
@@ -42,22 +46,36 @@ def deliver(message_id: int | None = None, *, key: str | None = None) -> bool:
     if not claimed:
         return False
     message = OutboxMessage.objects.get(**target)
+    try:
+        rendered = render_message(message)
+    except Gone as exc:
+        # What it was about is gone (a member erased, a plan deleted): nothing true
+        # is left to say. Not sent, not retried; the admin shows why.
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            state=State.DEAD, last_error=f"Not sent: {exc}."[:2000])
+        logger.info("Outbox message %s not sent: %s", message.pk, exc)
+        return False
+    except Exception as exc:  # a broken template: record it and back off, as a send
+        _record_failure(message, exc)
+        return False
     email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
+        subject=rendered.subject,
+        body=rendered.text,
         from_email=pledges_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         headers={"X-Pledges-Message": message.idempotency_key[:100]},
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+    if rendered.html:
+        email.attach_alternative(rendered.html, "text/html")
     try:
         email.send(fail_silently=False)
     except Exception as exc:  # any transport error: record it and back off
         _record_failure(message, exc)
         return False
+    # Keep what was sent, for the admin (and so a resend of this row says the same).
     OutboxMessage.objects.filter(pk=message.pk).update(
-        state=State.SENT, sent_at=timezone.now(), last_error=""
+        state=State.SENT, sent_at=timezone.now(), last_error="", subject=rendered.subject,
+        body_text=rendered.text, body_html=rendered.html,
     )
     return True
 
