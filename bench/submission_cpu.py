@@ -46,7 +46,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 N = int(os.environ.get("BENCH_SUBMISSIONS", "150"))
 WARM = 10
-PROFILE = os.environ.get("BENCH_PROFILE")  # a kind: its cProfile goes to /tmp
+PROFILE = os.environ.get("BENCH_PROFILE")  # a kind: its CPU profile goes to the tmp dir
 SHOW = int(os.environ.get("BENCH_SHOW", "0"))  # print each kind's last statements, cut
 
 if os.environ.get("BENCH_TASKS") == "db":
@@ -113,7 +113,7 @@ def joiners(page, n: int) -> list[Client]:
     return clients
 
 
-def timed(send, clients) -> tuple[list[float], list[int]]:
+def timed(send, clients, show=False) -> tuple[list[float], list[int]]:
     cpu, statements = [], []
     for client in clients:
         connection.queries_log.clear()  # a full log would count nothing
@@ -122,7 +122,7 @@ def timed(send, clients) -> tuple[list[float], list[int]]:
             send(client)
             cpu.append((time.process_time() - started) * 1000)
         statements.append(len(queries))
-    if SHOW:
+    if SHOW and show:
         print(f"-- {len(queries)} statements:")
         for query in queries:
             print("   ", query["sql"][:SHOW])
@@ -162,22 +162,29 @@ def main() -> int:
     print(f"{connection.vendor}, tasks: {settings.TASKS['default']['BACKEND']}, "
           f"{N} requests each after {WARM} warm-up")
     people = {kind: joiners(page, N + WARM) for kind in kinds}
-    results = {}
     for kind, send in kinds.items():
-        clients = people[kind]
-        timed(send, clients[:WARM])
-        print(kind) if SHOW else None
-        if PROFILE == kind:
-            import cProfile
+        timed(send, people[kind][:WARM])
+    # Interleaved, one request of each kind in turn, so a busy moment on the shared
+    # machine weighs on every kind alike.
+    cpu, statements = {kind: [] for kind in kinds}, {kind: [] for kind in kinds}
+    profile = None
+    if PROFILE:
+        import cProfile
 
-            with cProfile.Profile() as profile:
-                cpu, statements = timed(send, clients[WARM:])
-            profile.dump_stats(Path(tempfile.gettempdir())
-                               / f"submission-{kind.replace(' ', '-')}.prof")
-        else:
-            cpu, statements = timed(send, clients[WARM:])
-        results[kind] = (statistics.median(cpu), statistics.mean(cpu),
-                         statistics.median(statements))
+        profile = cProfile.Profile(time.process_time)
+    for n in range(WARM, WARM + N):
+        for kind, send in kinds.items():
+            if profile and kind == PROFILE:
+                profile.enable()
+            one_cpu, one_count = timed(send, [people[kind][n]], show=n == WARM + N - 1)
+            if profile and kind == PROFILE:
+                profile.disable()
+            cpu[kind] += one_cpu
+            statements[kind] += one_count
+    if profile:
+        profile.dump_stats(Path(tempfile.gettempdir()) / "submission.prof")
+    results = {kind: (statistics.median(cpu[kind]), statistics.mean(cpu[kind]),
+                      statistics.median(statements[kind])) for kind in kinds}
     users = [c.user for kind in kinds if kind != "ceiling" for c in people[kind]]
     active = Membership.objects.filter(user__in=users, status="active").count()
     assert active == len(users), f"{active} of {len(users)} submissions made a member active"

@@ -86,6 +86,13 @@ class PledgeActionForm(PlainLabelsMixin, forms.ModelForm):
         self.fields["practices"].queryset = RestrictivePractice.objects.all()
         self.fields["practices"].help_text = _("Optional: the practices your action reduces.")
 
+    def _get_validation_exclusions(self):
+        # The strategy field's queryset has just found the strategy: the model's own
+        # foreign-key check would only ask the database the same question again.
+        exclude = super()._get_validation_exclusions()
+        exclude.add("strategy")
+        return exclude
+
     def save_draft(self) -> Pledge | None:
         """Save what was typed to the (editable) draft, practices included.
 
