@@ -17,7 +17,8 @@ Every submission makes a verified member active at once (two events, counters,
 groups, the welcome email queued). ``BENCH_SUBMISSIONS`` (default 150) of each, after a
 warm-up; ``BENCH_TASKS=db`` enqueues delivery in ``django_tasks_db``'s table as
 production does (default: the dummy backend, as ``bench/run.py``); ``BENCH_SHOW=120``
-prints each kind's statements (the first 120 characters). Prints the median
+prints each kind's statements (the first 120 characters); ``BENCH_COUNTER_WAITS=1``
+then times the counter row's ``UPDATE`` with one and two worker processes. Prints the median
 and mean CPU ms, the median statement count, and each one's CPU as a share of the
 ceiling's ("≥ 40 %" is the budget, in throughput).
 """
@@ -129,6 +130,49 @@ def timed(send, clients, show=False) -> tuple[list[float], list[int]]:
     return cpu, statements
 
 
+def counter_waits(page, send, n: int) -> None:
+    """Does the counter row every submission updates (and holds locked until commit)
+    make two workers wait for each other? The wall time of that ``UPDATE`` per
+    request: one process alone, then two forked processes submitting at once."""
+    import multiprocessing
+
+    from django.db import connections
+
+    def run(clients, out):
+        spent = []
+
+        def timer(execute, sql, params, many, context):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                if sql.startswith('UPDATE "wagtail_pledges_counter"'):
+                    spent.append(time.perf_counter() - started)
+
+        try:
+            with connection.execute_wrapper(timer):
+                for client in clients:
+                    send(client)
+        finally:
+            connections.close_all()
+        out.put(spent)
+
+    context = multiprocessing.get_context("fork")
+    for workers in (1, 2):
+        clients = joiners(page, n)
+        connections.close_all()  # never share a connection across a fork
+        out = context.Queue()
+        processes = [context.Process(target=run, args=(clients[i::workers], out))
+                     for i in range(workers)]
+        for process in processes:
+            process.start()
+        spent = [t for _p in processes for t in out.get()]
+        for process in processes:
+            process.join()
+        print(f"counter UPDATE, {workers} worker(s): mean {statistics.mean(spent) * 1000:.2f} "
+              f"ms, p95 {sorted(spent)[int(len(spent) * 0.95)] * 1000:.2f} ms")
+
+
 def main() -> int:
     from tests import factories
     from wagtail_pledges import lifecycle
@@ -193,6 +237,8 @@ def main() -> int:
     for kind, (median, mean, statements) in results.items():
         print(f"{kind:<12} {median:7.2f}ms {mean:7.2f}ms {statements:10.0f} "
               f"{ceiling / median:9.0%}")
+    if os.environ.get("BENCH_COUNTER_WAITS"):
+        counter_waits(page, kinds["lifecycle"], N)
     return 0
 
 
