@@ -111,7 +111,9 @@ def save_if_editable(form):
     submitted. Returns the saved instance, or None when it is no longer editable.
     """
     instance = form.instance
-    locked = type(instance).objects.select_for_update().filter(pk=instance.pk).first()
+    # Only what the check needs: the row lock is the point, not its other columns.
+    locked = (type(instance).objects.select_for_update().filter(pk=instance.pk)
+              .only("pk", "review_status").first())
     if locked is None or not locked.is_editable_by_member:
         return None
     saved = form.save(commit=False)
