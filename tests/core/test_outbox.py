@@ -208,3 +208,23 @@ def test_context_packs_ids_and_values_and_refuses_anything_else():
                               "links": [{"claim_url": "http://x/"}], "none": None}
     with pytest.raises(TypeError):
         pack({"anything": object()})
+
+
+def test_the_daily_retry_reads_what_its_emails_are_about_once(settings):
+    """Two statements per email (claim, then record it sent) plus one query per
+    model for the whole batch, not one per email."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories
+    from wagtail_pledges import notify
+
+    memberships = [factories.active_individual().membership for _ in range(4)]
+    OutboxMessage.objects.all().delete()
+    for membership in memberships:
+        notify.renewal_due(membership, 14)
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox.deliver_due()["sent"] == 4
+    # stale "sending" rows, the due list, the memberships, then 2 per email
+    assert len(queries) == 3 + 2 * 4, "\n".join(q["sql"][:90] for q in queries)
+    assert {m.to[0] for m in mail.outbox} == {m.user.email for m in memberships}

@@ -47,20 +47,28 @@ def pack(value: Any) -> Any:
                     "and plain values")
 
 
-def unpack(packed: Any) -> Any:
-    """The context again, with every referenced object read (one query per model)."""
+def unpack(packed: Any, loaded: dict | None = None) -> Any:
+    """The context again, with every referenced object read (one query per model).
+
+    ``loaded``: objects already read by :func:`load` for many contexts at once.
+    """
+    if loaded is None:
+        loaded = load([packed])
+    return _restore(packed, loaded)
+
+
+def load(contexts) -> dict:
+    """Read the objects many packed contexts refer to: one query per model for all
+    of them. Objects that no longer exist are simply missing (see :class:`Gone`)."""
     wanted: dict[str, set] = defaultdict(set)
-    _references(packed, wanted)
+    for packed in contexts:
+        _references(packed, wanted)
     loaded = {}
     for label, pks in wanted.items():
         model = apps.get_model(label)
-        found = {str(obj.pk): obj for obj in model._base_manager.filter(pk__in=pks)}
-        for pk in pks:
-            if str(pk) not in found:
-                raise Gone(f"{model._meta.verbose_name} {pk} was deleted before the email "
-                           "was sent")
-            loaded[label, str(pk)] = found[str(pk)]
-    return _restore(packed, loaded)
+        for obj in model._base_manager.filter(pk__in=pks):
+            loaded[label, str(obj.pk)] = obj
+    return loaded
 
 
 def _references(value, wanted) -> None:
@@ -78,7 +86,12 @@ def _references(value, wanted) -> None:
 def _restore(value, loaded):
     if isinstance(value, dict):
         if "$model" in value:
-            return loaded[value["$model"], str(value["pk"])]
+            found = loaded.get((value["$model"], str(value["pk"])))
+            if found is None:
+                model = apps.get_model(value["$model"])
+                raise Gone(f"{model._meta.verbose_name} {value['pk']} was deleted before "
+                           "the email was sent")
+            return found
         if "$date" in value:
             return datetime.date.fromisoformat(value["$date"])
         if "$datetime" in value:

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..conf import pledges_settings
+from . import context
 from .context import Gone
 from .models import OutboxMessage
 from .rendering import render_message
@@ -36,18 +37,25 @@ def deliver(message_id: int | None = None, *, key: str | None = None) -> bool:
 
     Returns True when it was sent by this call.
     """
-    now = timezone.now()
     target = {"pk": message_id} if key is None else {"idempotency_key": key}
-    claimed = OutboxMessage.objects.filter(
+    if not _claim(target, timezone.now()):
+        return False
+    return _send(OutboxMessage.objects.get(**target))
+
+
+def _claim(target: dict, now) -> bool:
+    """The conditional UPDATE that makes this process the only sender of a row."""
+    return bool(OutboxMessage.objects.filter(
         **target, state__in=[State.PENDING, State.FAILED], next_attempt_at__lte=now
     ).update(
         state=State.SENDING, attempts=F("attempts") + 1, next_attempt_at=None, claimed_at=now
-    )
-    if not claimed:
-        return False
-    message = OutboxMessage.objects.get(**target)
+    ))
+
+
+def _send(message: OutboxMessage, loaded: dict | None = None) -> bool:
+    """Render and send a message this process has claimed; record the outcome."""
     try:
-        rendered = render_message(message)
+        rendered = render_message(message, loaded)
     except Gone as exc:
         # What it was about is gone (a member erased, a plan deleted): nothing true
         # is left to say. Not sent, not retried; the admin shows why.
@@ -108,10 +116,16 @@ def deliver_due(limit: int = 500, due_before=None) -> dict[str, int]:
             state__in=[State.PENDING, State.FAILED],
             next_attempt_at__lte=min(now, due_before or now),
         )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+        .order_by("next_attempt_at")[:limit]
     )
-    sent = sum(1 for pk in due if deliver(pk))
+    # What the due messages are about, read once for all of them (one query per
+    # model); each message is then claimed, rendered and sent on its own.
+    loaded = context.load(m.context for m in due if not m.body_text)
+    sent = 0
+    for message in due:
+        if _claim({"pk": message.pk}, timezone.now()):
+            message.attempts += 1  # as the claim did
+            sent += _send(message, loaded)
     return {"due": len(due), "sent": sent, "failed": len(due) - sent, "interrupted": dead}
 
 

@@ -68,16 +68,16 @@ class Rendered(NamedTuple):
     html: str
 
 
-def render_message(message: OutboxMessage) -> Rendered:
+def render_message(message: OutboxMessage, loaded: dict | None = None) -> Rendered:
     """What ``message`` says: as sent (or queued rendered, before rendering moved to
     send time), else rendered now from its template and context, in the language
     and time zone it was queued in. Raises :class:`~.context.Gone` when an object
-    it is about was deleted since."""
+    it is about was deleted since. ``loaded``: see :func:`.context.load`."""
     if message.body_text:
         return Rendered(message.subject, message.body_text, message.body_html)
     context = dict(message.context or {})
     language, zone = context.pop(LANGUAGE, None), context.pop(TIME_ZONE, None)
-    context = unpack(context)
+    context = unpack(context, loaded)
     with translation.override(language), timezone.override(zone):
         subject, text, html = render_email(message.template,
                                            {**context, "recipient": message.to})
