@@ -8,6 +8,8 @@ sends, and keeps what it sent in ``subject``, ``body_text`` and ``body_html``.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .rendering import render_message
+
 
 class OutboxMessage(models.Model):
     class State(models.TextChoices):
@@ -54,8 +56,6 @@ class OutboxMessage(models.Model):
         Raises :class:`~wagtail_pledges.notifications.context.Gone` when an object the
         email is about has been deleted since it was queued.
         """
-        from .rendering import render_message
-
         return render_message(self)
 
     def heading(self) -> str:

@@ -6,7 +6,7 @@ Done by the sender (:mod:`.delivery`), not by the transaction that queues the ro
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -15,9 +15,6 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from .context import unpack
-
-if TYPE_CHECKING:
-    from .models import OutboxMessage
 
 TEMPLATE_DIR = "wagtail_pledges/emails"
 # Keys of a packed context that are not template variables.
@@ -68,11 +65,12 @@ class Rendered(NamedTuple):
     html: str
 
 
-def render_message(message: OutboxMessage, loaded: dict | None = None) -> Rendered:
-    """What ``message`` says: as sent (or queued rendered, before rendering moved to
-    send time), else rendered now from its template and context, in the language
-    and time zone it was queued in. Raises :class:`~.context.Gone` when an object
-    it is about was deleted since. ``loaded``: see :func:`.context.load`."""
+def render_message(message, loaded: dict | None = None) -> Rendered:
+    """What ``message`` (an ``OutboxMessage``) says: as sent (or as queued, rendered,
+    before rendering moved to send time), else rendered now from its template and
+    context, in the language and time zone it was queued in. Raises
+    :class:`~.context.Gone` when an object it is about was deleted since.
+    ``loaded``: see :func:`.context.load`."""
     if message.body_text:
         return Rendered(message.subject, message.body_text, message.body_html)
     context = dict(message.context or {})
