@@ -6,7 +6,9 @@ Writes ``BENCH_MEMBERS`` (default 100,000) members — nine in ten individuals, 
 ten organisations with an admin and an approved, live plan — straight into the
 tables, in the state a daily lifecycle run would have left them (statuses, reminders
 sent, groups, counters), then times ``pledges_recount`` (nothing to repair, then with
-every group link dropped), ``pledges_lifecycle`` and directory search. This is a small
+every group link dropped), ``pledges_lifecycle`` and directory search.
+``BENCH_SCALE_STEPS=busy`` times two busy days after seeding instead (run it on a
+copy: ``createdb -T NAME NAME_run``; the days change the data). This is a small
 generator for these timings only; ``pledges_seed_bench`` (helper H1) is the full one.
 """
 
@@ -149,18 +151,63 @@ def search_timings(requests: int = 15) -> None:
               f"{results[label] / results['unfiltered']:.2f}x unfiltered", flush=True)
 
 
+def busy_days(first: int = 1, last: int = 2) -> None:
+    """The daily run on the days after seeding: each is a busy day (about 1/365 of the
+    members reach each threshold), and from the second on it also retries the first
+    500 emails the day before left pending (the dummy task backend sends nothing).
+    Prints the time of each step (the outbox's is what is left after the reminders)."""
+    from wagtail_pledges import lifecycle
+
+    on = timezone.localdate()
+    for days in range(first, last + 1):
+        date = on + datetime.timedelta(days=days)
+        statements: list[int] = []
+        marks: dict[str, float] = {}
+
+        def count(execute, sql, params, many, context, statements=statements):
+            statements.append(1)
+            return execute(sql, params, many, context)
+
+        def progress(step, done, total, marks=marks):
+            marks[step] = time.perf_counter()
+
+        started = time.perf_counter()
+        with connection.execute_wrapper(count):
+            done = lifecycle.run_daily(date, progress=progress)
+        ended = time.perf_counter()
+        steps, previous = [], started
+        for step in ("renewal_due", "lapsed", "reminders"):
+            if step in marks:
+                steps.append(f"{step} {marks[step] - previous:.1f} s")
+                previous = marks[step]
+        steps.append(f"outbox {ended - previous:.1f} s")
+        print(f"daily run on {date}: {ended - started:.2f} s, {len(statements)} statements "
+              f"({', '.join(steps)})", flush=True)
+        print("  " + " ".join(f"{k}={v}" for k, v in done.items() if v), flush=True)
+
+
+#: BENCH_SCALE_STEPS picks what runs after seeding (comma-separated; default all).
+STEPS = os.environ.get("BENCH_SCALE_STEPS", "search,recount,lifecycle").split(",")
+
+
 def main() -> None:
     call_command("migrate", "--noinput", verbosity=0)
     if not Membership.objects.exists():
         timed(f"seed {MEMBERS} members", seed)
     print(f"{connection.vendor}: {Membership.objects.count()} memberships, "
           f"{ActionPlan.objects.published().count()} published plans")
-    search_timings()
-    timed("pledges_recount, nothing to repair", lambda: call_command("pledges_recount"))
-    get_user_model().groups.through.objects.all().delete()
-    timed("pledges_recount, every group link dropped", lambda: call_command("pledges_recount"))
-    timed("pledges_lifecycle, first run today", lambda: call_command("pledges_lifecycle"))
-    timed("pledges_lifecycle, again (no-op)", lambda: call_command("pledges_lifecycle"))
+    if "search" in STEPS:
+        search_timings()
+    if "recount" in STEPS:
+        timed("pledges_recount, nothing to repair", lambda: call_command("pledges_recount"))
+        get_user_model().groups.through.objects.all().delete()
+        timed("pledges_recount, every group link dropped",
+              lambda: call_command("pledges_recount"))
+    if "lifecycle" in STEPS:
+        timed("pledges_lifecycle, first run today", lambda: call_command("pledges_lifecycle"))
+        timed("pledges_lifecycle, again (no-op)", lambda: call_command("pledges_lifecycle"))
+    if "busy" in STEPS:
+        busy_days()
 
 
 if __name__ == "__main__":

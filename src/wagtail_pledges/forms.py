@@ -86,6 +86,13 @@ class PledgeActionForm(PlainLabelsMixin, forms.ModelForm):
         self.fields["practices"].queryset = RestrictivePractice.objects.all()
         self.fields["practices"].help_text = _("Optional: the practices your action reduces.")
 
+    def _get_validation_exclusions(self):
+        # The strategy field's queryset has just found the strategy: the model's own
+        # foreign-key check would only ask the database the same question again.
+        exclude = super()._get_validation_exclusions()
+        exclude.add("strategy")
+        return exclude
+
     def save_draft(self) -> Pledge | None:
         """Save what was typed to the (editable) draft, practices included.
 
@@ -104,7 +111,9 @@ def save_if_editable(form):
     submitted. Returns the saved instance, or None when it is no longer editable.
     """
     instance = form.instance
-    locked = type(instance).objects.select_for_update().filter(pk=instance.pk).first()
+    # Only what the check needs: the row lock is the point, not its other columns.
+    locked = (type(instance).objects.select_for_update().filter(pk=instance.pk)
+              .only("pk", "review_status").first())
     if locked is None or not locked.is_editable_by_member:
         return None
     saved = form.save(commit=False)

@@ -11,10 +11,17 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connection
 
 from .conf import pledges_settings
 from .models import Membership, OrganisationRole, Tier
-from .policy import forget_standing, get_policy, ids_filter, preload_standings
+from .policy import (
+    MembershipPolicy,
+    forget_standing,
+    get_policy,
+    ids_filter,
+    preload_standings,
+)
 
 TIER_GROUP_KEYS = {Tier.INDIVIDUAL: "individual", Tier.ORGANISATION: "organisation"}
 
@@ -41,23 +48,85 @@ def group_keys_for(user) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _link_table() -> tuple[str, str, str]:
+    """The user–group link table and its two columns (any user model)."""
+    field = get_user_model()._meta.get_field("groups")
+    return field.m2m_db_table(), field.m2m_column_name(), field.m2m_reverse_name()
+
+
+def _by_name(keys: Iterable[str]) -> tuple[str, list[str]]:
+    """``IN (…)`` of the managed groups named by ``keys``, as SQL and params."""
+    names = sorted(pledges_settings.group_name(key) for key in keys)
+    quote = connection.ops.quote_name
+    placeholders = ", ".join(["%s"] * len(names))
+    return (f"SELECT {quote('id')} FROM {quote(Group._meta.db_table)} "  # noqa: S608
+            f"WHERE {quote('name')} IN ({placeholders})"), names  # (quoted names only)
+
+
+def add_to_groups(user_id: int, keys: Iterable[str]) -> int:
+    """Put a user in the managed groups ``keys`` in one statement, whatever they are in
+    now (``INSERT … SELECT … ON CONFLICT DO NOTHING``: no group ids to look up first).
+    Returns how many links were added.
+
+    Fewer than asked means the user was in some already, or a group does not exist
+    yet (a new site): only then are the groups read, created if missing, and the
+    insert repeated.
+    """
+    keys = set(keys)
+    if not keys:
+        return 0
+    added = _insert_links(user_id, keys)
+    if added < len(keys):
+        names = {pledges_settings.group_name(key) for key in keys}
+        if Group.objects.filter(name__in=names).count() < len(names):
+            managed_groups()
+            added += _insert_links(user_id, keys)
+    return added
+
+
+def _insert_links(user_id: int, keys: set[str]) -> int:
+    table, user_column, group_column = (connection.ops.quote_name(n) for n in _link_table())
+    groups, names = _by_name(keys)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({user_column}, {group_column}) "  # noqa: S608 (names
+            f"SELECT %s, g.id FROM ({groups}) g WHERE 1 = 1 "  # are quoted; SQLite
+            "ON CONFLICT DO NOTHING",  # needs a WHERE before an upsert's ON)
+            [user_id, *names],
+        )
+        return cursor.rowcount
+
+
+def remove_from_groups(user_id: int, keys: Iterable[str]) -> int:
+    """Take a user out of the managed groups ``keys`` (one ``DELETE``). Returns how many
+    links were removed."""
+    keys = set(keys)
+    if not keys:
+        return 0
+    table, user_column, group_column = (connection.ops.quote_name(n) for n in _link_table())
+    groups, names = _by_name(keys)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE {user_column} = %s "  # noqa: S608 (quoted names)
+            f"AND {group_column} IN ({groups})",
+            [user_id, *names],
+        )
+        return cursor.rowcount
+
+
 def sync_user_groups(user, groups: dict[str, Group] | None = None) -> bool:
     """Put the user in exactly the managed groups their benefits call for.
 
-    Returns True when anything changed.
+    Asks the policy (the user's standing: two queries), then adds the wanted links
+    and removes the others, one statement each, without reading the current ones.
+    Returns True when anything changed. ``groups`` is accepted for compatibility and
+    not needed.
     """
-    groups = groups or managed_groups()
     forget_standing(user)
-    wanted = {groups[key].pk for key in group_keys_for(user)}
-    managed = {g.pk for g in groups.values()}
-    current = set(user.groups.filter(pk__in=managed).values_list("pk", flat=True))
-    if current == wanted:
-        return False
-    if current - wanted:
-        user.groups.remove(*(current - wanted))
-    if wanted - current:
-        user.groups.add(*(wanted - current))
-    return True
+    wanted = group_keys_for(user)
+    added = add_to_groups(user.pk, wanted)
+    removed = remove_from_groups(user.pk, set(GROUP_KEYS) - wanted)
+    return bool(added or removed)
 
 
 def users_of(membership: Membership) -> list:
@@ -69,10 +138,29 @@ def users_of(membership: Membership) -> list:
     return list(get_user_model().objects.filter(pk__in=user_ids))
 
 
-def sync_membership_groups(membership: Membership) -> None:
-    groups = managed_groups()
+def _default_group_rules(policy) -> bool:
+    """Whether groups follow the default rules: an individual membership that grants
+    benefits puts its member in "individual" and "members", whatever else they hold."""
+    cls = type(policy)
+    return all(getattr(cls, name) is getattr(MembershipPolicy, name)
+               for name in ("member_tiers", "standing"))
+
+
+def sync_membership_groups(membership: Membership, gained: bool = False) -> None:
+    """Re-sync the groups of the people a membership covers, after its status changed.
+
+    ``gained``: the membership now grants benefits and did not before. Under the
+    default rules an individual's sync is then one ``INSERT`` (their individual and
+    members groups; their organisations' standing changes nothing of that).
+    """
+    if gained and membership.tier == Tier.INDIVIDUAL and membership.user_id \
+            and _default_group_rules(get_policy()):
+        add_to_groups(membership.user_id, {TIER_GROUP_KEYS[Tier.INDIVIDUAL], "members"})
+        if Membership.user.is_cached(membership):
+            forget_standing(membership.user)
+        return
     for user in users_of(membership):
-        sync_user_groups(user, groups)
+        sync_user_groups(user)
 
 
 def repair_groups(users: Iterable | None = None, *, batch_size: int = 2000,

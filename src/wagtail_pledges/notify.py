@@ -141,17 +141,21 @@ def renewal_due(membership: Membership, days: int) -> None:
     )
 
 
-def lapsed(membership: Membership) -> None:
-    """The lapse notice; for a legacy membership, the campaign's final notice."""
-    # The lapse event was written just before this, in the same transaction.
-    last = membership.events.filter(action="lapse").order_by("-pk").first()
+def lapsed(membership: Membership, from_status: str | None = None) -> None:
+    """The lapse notice; for a legacy membership, the campaign's final notice.
+
+    ``from_status``: the status it lapsed from (else read from its lapse event)."""
+    if from_status is None:
+        # The lapse event was written just before this, in the same transaction.
+        last = membership.events.filter(action="lapse").order_by("-pk").first()
+        from_status = last.from_status if last else None
     queue_email(
         f"lapsed:{membership.pk}:{membership.status_changed_at.isoformat()}",
         "lapsed",
         recipients_for(membership, "lapsed"),
         base_context(membership=membership, subject_name=str(membership.subject),
                      legacy_deadline=pledges_settings.legacy_deadline
-                     if last and last.from_status == Status.LEGACY else None),
+                     if from_status == Status.LEGACY else None),
     )
 
 

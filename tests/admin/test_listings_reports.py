@@ -196,6 +196,20 @@ def test_outbox_is_read_only_with_retry(client, reviewer):
     assert message.state == OutboxMessage.State.PENDING
 
 
+def test_outbox_shows_a_message_not_yet_rendered(client, reviewer):
+    """Rows are rendered when sent: the listing names the template until then, and
+    the inspect view shows the text as it would be sent now."""
+    from wagtail_pledges.notifications.outbox import queue_email
+
+    key, = queue_email("k", "lapsed", ["x@example.org"], {
+        "site_name": "Test", "dashboard_url": "http://x/", "subject_name": "Hill Trust"})
+    message = OutboxMessage.objects.get(idempotency_key=key)
+    client.force_login(reviewer)
+    assert "lapsed (rendered when sent)" in client.get(listing(OutboxMessage)).content.decode()
+    inspect = reverse(OutboxMessage.snippet_viewset.get_url_name("inspect"), args=[message.pk])
+    assert "The membership of Hill Trust has lapsed" in client.get(inspect).content.decode()
+
+
 def test_dashboard_panel_legacy_and_passed_deadline(client, reviewer, settings):
     from wagtail_pledges import legacy
 

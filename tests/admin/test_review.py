@@ -97,7 +97,7 @@ def test_full_review_round_trip(client, reviewer, django_capture_on_commit_callb
         "request_changes", reviewer, "Please add a measure for debriefing.")
     email = OutboxMessage.objects.get(template="changes_requested")
     assert email.to == plan.created_by.email
-    assert "Please add a measure for debriefing." in email.body_text
+    assert "Please add a measure for debriefing." in email.render().text
 
     # The organisation edits and resubmits: Wagtail's workflow resumes.
     plan.public_summary = "We will debrief after every incident and publish the numbers."

@@ -53,7 +53,7 @@ def watch_by_heartbeats(api, page, video_key, duration=60, step=10):
 
 def token_from(template: str) -> str:
     """The token in the latest email queued from ``template`` (as its reader would copy it)."""
-    body = OutboxMessage.objects.filter(template=template).latest("pk").body_text
+    body = OutboxMessage.objects.filter(template=template).latest("pk").render().text
     return re.search(r"/pledges/(?:confirm|invitation|claim)/([^/\s]+)/", body).group(1)
 
 

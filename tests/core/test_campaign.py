@@ -43,7 +43,7 @@ def campaign(settings):
 
 def claim(email):
     signatory = LegacySignatory.objects.get(email=email)
-    body = OutboxMessage.objects.filter(template="legacy_invitation", to=email).get().body_text
+    body = OutboxMessage.objects.filter(template="legacy_invitation", to=email).get().render().text
     token = re.search(r"/pledges/claim/([^/\s]+)/", body).group(1)
     user = factories.UserFactory(email=email, verified=True)
     with transaction.atomic():
@@ -98,7 +98,7 @@ def test_campaign_runs_itself_to_the_deadline(campaign):
     statuses = dict(Membership.objects.values_list("user__email", "status"))
     assert statuses["bo@example.org"] == Status.LAPSED
     assert Membership.objects.get(organisation__isnull=False).status == Status.ACTIVE
-    notice = OutboxMessage.objects.get(template="lapsed", to="bo@example.org").body_text
+    notice = OutboxMessage.objects.get(template="lapsed", to="bo@example.org").render().text
     assert "The deadline to move from the original pledge to the new membership was " \
            "30 September 2026" in notice
     assert not OutboxMessage.objects.filter(template="lapsed", to="cy@trust.example").exists()
@@ -123,7 +123,7 @@ def test_a_new_deadline_starts_new_waves(campaign):
     with freeze_time("2026-11-05"):
         assert lifecycle.run_daily()["reminded_unclaimed"] == 3
     assert "31 December 2026" in OutboxMessage.objects.filter(
-        template="legacy_reminder_unclaimed").latest("pk").body_text
+        template="legacy_reminder_unclaimed").latest("pk").render().text
 
 
 class TestAfterTheDeadline:
@@ -146,7 +146,7 @@ class TestAfterTheDeadline:
         assert not OutboxMessage.objects.filter(to="ed@example.org").exists()
 
     def test_invitation_before_the_deadline_names_it(self, campaign):
-        body = OutboxMessage.objects.filter(template="legacy_invitation").first().body_text
+        body = OutboxMessage.objects.filter(template="legacy_invitation").first().render().text
         assert "by 30 September 2026" in body
 
 

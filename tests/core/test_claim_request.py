@@ -40,8 +40,8 @@ def test_known_and_unknown_addresses_get_the_same_answer(client, signatories):
     # One email, to the known address, with a link for each of its signatures.
     message = OutboxMessage.objects.get()
     assert message.to == "ann@example.org" and message.template == "legacy_claim_link"
-    assert len(re.findall(r"/pledges/claim/[^/\s]+/", message.body_text)) == 2
-    assert "Hill Trust" in message.body_text and "30 September 2026" in message.body_text
+    assert len(re.findall(r"/pledges/claim/[^/\s]+/", message.render().text)) == 2
+    assert "Hill Trust" in message.render().text and "30 September 2026" in message.render().text
 
 
 def test_at_most_one_email_per_address_per_period(client, signatories):

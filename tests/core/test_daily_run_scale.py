@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.core.test_recount_scale import bulk_members
-from wagtail_pledges import lifecycle
+from wagtail_pledges import counts, lifecycle
 from wagtail_pledges.lifecycle import TransitionError, scheduler
 from wagtail_pledges.models import LifecycleEvent, Membership, OutboxMessage, Status
 from wagtail_pledges.task_framework import task_backend
@@ -81,3 +81,31 @@ def test_emails_the_run_queues_are_left_to_the_task_worker(settings, mailoutbox)
     fresh = OutboxMessage.objects.exclude(pk=earlier.pk)
     assert fresh.count() == 2
     assert set(fresh.values_list("state", flat=True)) == {OutboxMessage.State.PENDING}
+
+
+def test_each_change_costs_a_few_statements():
+    """Per membership the run changes: a renewal due is four statements (lock, update,
+    counters, event: its groups stay), a reminder four (lock, update, event, email),
+    an individual's lapse eight (no plans to look for, no event read back)."""
+    users = bulk_members(3, "c-")
+    today = timezone.localdate()
+    due, remind, lapsing = (Membership.objects.get(user=u) for u in users[:3])
+    Membership.objects.filter(pk=due.pk).update(period_end=today + datetime.timedelta(days=30))
+    Membership.objects.filter(pk=remind.pk).update(
+        status=Status.RENEWAL_DUE, period_end=today + datetime.timedelta(days=10),
+        reminders_sent=[60])
+    Membership.objects.filter(pk=lapsing.pk).update(period_end=today - datetime.timedelta(days=1))
+    counts.recount()  # every counter row exists, as on a live site
+
+    def statements(fn, *args):
+        with CaptureQueriesContext(connection) as queries:
+            assert fn(*args)
+        return [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+
+    assert len(statements(lifecycle.mark_renewal_due, due)) == 4
+    assert len(statements(lifecycle.send_renewal_reminder, remind, 14)) == 4
+    lapse = statements(lifecycle.lapse, lapsing)
+    assert len(lapse) == 8, "\n".join(lapse)
+    assert not [s for s in lapse if "wagtail_pledges_actionplan" in s]
+    message = OutboxMessage.objects.get(template="lapsed", to=users[2].email)
+    assert message.context["legacy_deadline"] is None

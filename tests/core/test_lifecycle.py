@@ -115,7 +115,7 @@ class TestIndividualJourney:
         assert Membership.objects.get(user=person).status == Status.SUBMITTED
         assert [t for t, _ in outbox()] == ["pledge_received", "confirm_email"]
         assert groups(person) == set()
-        body = OutboxMessage.objects.get(template="confirm_email").body_text
+        body = OutboxMessage.objects.get(template="confirm_email").render().text
         token = body.split("/pledges/confirm/")[1].split("/")[0]
         accounts.confirm_email(token)
         assert Membership.objects.get(user=person).status == Status.ACTIVE

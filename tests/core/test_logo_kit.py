@@ -304,11 +304,11 @@ def test_approval_email_points_organisations_to_the_kit_and_verification(outbox)
 
     plan = factories.approved_plan()
     message = OutboxMessage.objects.get(template="approved")
-    assert f"#logo-kit-{plan.organisation.pk}" in message.body_text
-    assert f"/pledges/verify/{plan.organisation.slug}/" in message.body_text
+    assert f"#logo-kit-{plan.organisation.pk}" in message.render().text
+    assert f"/pledges/verify/{plan.organisation.slug}/" in message.render().text
     pledge = factories.active_individual()
     individual = OutboxMessage.objects.get(template="approved", to=pledge.user.email)
-    assert "logo" not in individual.body_text
+    assert "logo" not in individual.render().text
 
 
 def test_a_kit_file_missing_from_storage_is_404_and_not_logged(client, kit, member_org):

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def token_from(template):
-    body = OutboxMessage.objects.filter(template=template).latest("pk").body_text
+    body = OutboxMessage.objects.filter(template=template).latest("pk").render().text
     return re.search(r"/pledges/(?:confirm|invitation|claim)/([^/\s]+)/", body).group(1)
 
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def link(template):
-    body = OutboxMessage.objects.filter(template=template).latest("pk").body_text
+    body = OutboxMessage.objects.filter(template=template).latest("pk").render().text
     return re.search(r"http://testserver(/pledges/\S+/)", body).group(1)
 
 

@@ -17,10 +17,10 @@ EMAIL_DIR = (pathlib.Path(__file__).parents[2] / "src/wagtail_pledges/templates"
 
 
 def assert_escaped(message):
-    assert "<script>" not in message.body_html
-    assert 'href="https://evil.example"' not in message.body_html
-    assert "&lt;script&gt;" in message.body_html
-    assert HOSTILE in message.body_text  # the text part is plain: verbatim, not entities
+    assert "<script>" not in message.render().html
+    assert 'href="https://evil.example"' not in message.render().html
+    assert "&lt;script&gt;" in message.render().html
+    assert HOSTILE in message.render().text  # the text part is plain: verbatim, not entities
 
 
 def hostile_plan(reviewer):
@@ -57,7 +57,7 @@ def test_staff_invitation_through_the_dashboard_escapes_the_name(client):
     message = OutboxMessage.objects.get(template="staff_invitation")
     assert_escaped(message)
     # Our own link is still a link.
-    assert '<a href="http://testserver/pledges/invitation/' in message.body_html
+    assert '<a href="http://testserver/pledges/invitation/' in message.render().html
 
 
 @pytest.mark.parametrize("path", sorted(p.name for p in EMAIL_DIR.glob("*_subject.txt")))

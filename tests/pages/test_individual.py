@@ -191,3 +191,42 @@ def test_step_bar_marks_action_done_once_committed():
                             {"current": "check_email", "journey": {"watched": []}})
     assert '<li class="pledges-steps__done">Your action</li>' in html
     assert '<li aria-current="step">Confirm your email</li>' in html
+
+
+def test_the_action_form_checks_the_strategy_with_one_query(django_assert_num_queries):
+    from wagtail_pledges.forms import PledgeActionForm
+
+    user = factories.UserFactory(verified=True)
+    pledge = lifecycle.start_individual(user)
+    data = {"action": "Debrief.", "strategy": factories.strategy().pk,
+            "target_date": (lifecycle.today() + datetime.timedelta(days=60)).isoformat()}
+    with django_assert_num_queries(1):  # the strategy, not again for the model's check
+        assert PledgeActionForm(data, instance=pledge).is_valid()
+    form = PledgeActionForm({**data, "strategy": 999999}, instance=pledge)
+    assert not form.is_valid() and "strategy" in form.errors
+
+
+def test_committing_reads_the_journey_once(client, individual_page,
+                                           django_assert_max_num_queries):
+    """The commit POST reads the pledge and video progress once; where to go next
+    comes from the pledge just submitted, not from reading them again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.active_individual()  # the counters and groups exist, as on a live site
+    user = factories.UserFactory(verified=True)
+    client.force_login(user)
+    client.post(url(individual_page, "start/"))
+    watch(user, individual_page)
+    data = {"action": "Reduce seclusion", "strategy": factories.strategy().pk,
+            "target_date": (lifecycle.today() + datetime.timedelta(days=30)).isoformat()}
+    # Wagtail's serving (site, pages, view restrictions: 7), the session (2), the
+    # journey (2) and the form (1); then the transaction: 16 with its savepoints.
+    with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(28):
+        response = client.post(url(individual_page, "commit/"), data)
+    assert response["Location"] == url(individual_page, "done/")
+    sql = [q["sql"] for q in queries]
+    progress = [s for s in sql if 'FROM "wagtail_pledges_videoprogress"' in s
+                and "COUNT(" not in s]
+    assert len(progress) == 1, progress
+    assert not [s for s in sql if "wagtail_pledges_organisationrole" in s]

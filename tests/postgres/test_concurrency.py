@@ -106,7 +106,7 @@ def test_a_token_is_used_once_under_concurrency():
     person = factories.UserFactory()
     pledge = factories.complete_pledge(lifecycle.start_individual(person))
     lifecycle.submit_pledge(pledge, person)
-    body = OutboxMessage.objects.get(template="confirm_email").body_text
+    body = OutboxMessage.objects.get(template="confirm_email").render().text
     token = body.split("/pledges/confirm/")[1].split("/")[0]
     from wagtail_pledges.tokens import TokenError
 

@@ -205,7 +205,7 @@ class OutboxViewSet(SnippetViewSet):
     icon = "mail"
     menu_label = _("Outbox")
     base_url_path = "pledges/outbox"
-    list_display = ["subject", "to", "template", "state", "attempts",
+    list_display = ["heading", "to", "template", "state", "attempts",
                     DateColumn("created_at", label=_("Queued")),
                     DateColumn("sent_at", label=_("Sent"))]
     list_filter = ["state", "template"]
@@ -217,7 +217,7 @@ class OutboxViewSet(SnippetViewSet):
     ordering = ["-created_at"]
     inspect_view_enabled = True
     inspect_view_fields = ["to", "subject", "template", "state", "attempts", "created_at",
-                           "sent_at", "last_error", "body_text"]
+                           "sent_at", "last_error", "preview_text"]
     copy_view_enabled = False
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions, status
@@ -53,6 +54,16 @@ def pledge_state(user) -> dict:
         "membership": Membership.objects.filter(user=user).first(),
         "email_verified": accounts.email_is_verified(user),
     }
+
+
+def submitted_state(pledge: Pledge, form) -> dict:
+    """:func:`pledge_state` from the pledge ``submit_pledge`` returned: locked and
+    loaded with its membership, user and profile, so only its practices are read."""
+    if pledge.strategy_id == getattr(form.instance.strategy, "pk", None):
+        pledge.strategy = form.instance.strategy  # the form has just read it
+    prefetch_related_objects([pledge], "practices")
+    return {"pledge": pledge, "membership": pledge.membership,
+            "email_verified": accounts.email_is_verified(pledge.user)}
 
 
 def state_response(user, status_code=status.HTTP_200_OK) -> Response:
@@ -169,14 +180,14 @@ class CommitPledgeView(PledgesAPIView):
         with transaction.atomic():
             pledge = form.save_draft() or pledge
             try:
-                lifecycle.submit_pledge(pledge, request.user,
-                                        video_keys=[v.video_key for v in page.video_blocks])
+                submitted = lifecycle.submit_pledge(
+                    pledge, request.user, video_keys=[v.video_key for v in page.video_blocks])
             except DjangoValidationError as exc:
                 refused = exc  # the draft above is kept; submitting wrote nothing
         if refused is not None:
             raise refused
         self.changed_standing()
-        return state_response(request.user)
+        return Response(ws.PledgeStateSerializer(submitted_state(submitted, form)).data)
 
 
 class ResendConfirmationView(PledgesAPIView):

@@ -20,7 +20,7 @@ from ..conf import pledges_settings
 from ..forms import PledgeActionForm
 from ..journey_urls import INDIVIDUAL
 from ..models import Pledge, ReviewStatus, VideoProgress
-from ..policy import forget_standing, get_policy
+from ..policy import forget_standing
 from ..ratelimits import over_limit
 from .base import PrivateRoutesMixin, add_service_errors, route
 
@@ -76,15 +76,21 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
         return [child.value for child in self.videos]
 
     def journey(self, request) -> dict:
-        """Where the viewer is: ``step`` plus what the templates need. Three queries."""
+        """Where the viewer is: ``step`` plus what the templates need. Two queries."""
         user = request.user
         if not user.is_authenticated:
             return {"step": "sign_in"}
-        pledge = Pledge.objects.filter(user=user).order_by("-sequence").first()
+        # The pledge's membership is the member's own: read with it, not asked again.
+        pledge = (Pledge.objects.filter(user=user).select_related("membership")
+                  .order_by("-sequence").first())
         keys = [video.video_key for video in self.video_blocks]
         progress = {
             p.video_key: p for p in VideoProgress.objects.filter(user=user, video_key__in=keys)
         }
+        return self.journey_state(user, pledge, progress, keys)
+
+    def journey_state(self, user, pledge, progress, keys) -> dict:
+        """The step for this pledge and video progress (no queries of its own)."""
         watched = [bool(progress.get(k) and progress[k].completed_at) for k in keys]
         state = {"pledge": pledge, "progress": progress, "watched": watched, "keys": keys}
         status = pledge.review_status if pledge else None
@@ -98,7 +104,7 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
             state["step"] = "check_email"
         else:
             state["step"] = "done"
-        membership = get_policy().standing(user).own
+        membership = pledge.membership if pledge else None
         state["membership"] = membership
         # A member whose period is ending (or over) may start the next pledge.
         if state["step"] == "done" and membership and membership.status in lifecycle.MAY_START \
@@ -192,7 +198,7 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
                 # below is then a no-op and the journey moves on.
                 pledge = form.save_draft() or pledge
                 try:
-                    lifecycle.submit_pledge(
+                    pledge = lifecycle.submit_pledge(
                         pledge, request.user,
                         video_keys=[video.video_key for video in self.video_blocks],
                     )
@@ -206,7 +212,11 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
                     submitted = True
             if submitted:
                 forget_standing(request.user)
-                return HttpResponseRedirect(self.step_url(request, self.journey(request)))
+                # The next step from the pledge just submitted (locked and loaded with
+                # its membership): nothing to read again.
+                after = self.journey_state(request.user, pledge, state["progress"],
+                                           state["keys"])
+                return HttpResponseRedirect(self.step_url(request, after))
         return self.render_step(request, self.step_templates["commit"], status=400,
                                 **self.journey_context(request, state), form=form)
 

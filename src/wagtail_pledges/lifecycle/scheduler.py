@@ -63,17 +63,20 @@ def run_daily(on: datetime.date | None = None,
         for key, value in job(on).items():
             done[key] = done.get(key, 0) + value
 
-    def remind(membership) -> int:
+    def due(membership) -> int | None:
         left = (membership.period_end - on).days
         # Only the nearest threshold not yet sent: a member never gets 60- and
         # 14-day reminders on the same day after a missed run.
-        due = [d for d in reminder_days if left <= d and d not in membership.reminders_sent]
-        return _safely(send_renewal_reminder, membership, min(due)) if due else 0
+        days = [d for d in reminder_days if left <= d and d not in membership.reminders_sent]
+        return min(days) if days else None
 
+    # Most of the window was reminded on earlier days: only those due today are
+    # changed (in batches), not every candidate in a transaction of its own.
+    reminders = [(membership, days) for membership in _candidates(
+        status__in=[Status.ACTIVE, Status.RENEWAL_DUE], period_end__gte=on,
+        period_end__lte=horizon) if (days := due(membership)) is not None]
     done["reminders"] += _in_batches(
-        "reminders", _candidates(status__in=[Status.ACTIVE, Status.RENEWAL_DUE],
-                                 period_end__gte=on, period_end__lte=horizon),
-        remind, progress)
+        "reminders", reminders, lambda item: _safely(send_renewal_reminder, *item), progress)
     # Emails this run queued are the task worker's; the run retries only what was
     # already due when it started (the worker was down, or mail was).
     done.update({f"outbox_{k}": v for k, v in deliver_due(due_before=started).items()})
@@ -86,7 +89,7 @@ def run_daily(on: datetime.date | None = None,
 BATCH = 50
 
 
-def _in_batches(step: str, candidates: list[Membership], change, progress) -> int:
+def _in_batches(step: str, candidates: list, change, progress) -> int:
     changed = 0
     for start in range(0, len(candidates), BATCH):
         with transaction.atomic():

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from .. import notify
 from ..conf import pledges_settings
-from ..models import ActionPlan, Membership, Pledge
+from ..models import ActionPlan, Membership, Pledge, Tier
 from .publishing import _unpublish_current
 from .rules import MEMBERSHIP_MOVES, REVIEW_MOVES, TransitionError
 from .writer import _acting, _lock, _log, _set_status
@@ -68,9 +68,11 @@ def lapse(membership: Membership, user=None, reason: str = "") -> bool:
     if rule.is_done(membership.status):
         return False
     rule.check(membership.status)
-    _unpublish_current(membership, user)
+    from_status = membership.status
+    if membership.tier == Tier.ORGANISATION:  # only organisations have plans to take down
+        _unpublish_current(membership, user)
     _move(membership, "lapse", user, reason)
-    notify.lapsed(membership)
+    notify.lapsed(membership, from_status=from_status)
     return True
 
 

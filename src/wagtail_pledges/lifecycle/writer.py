@@ -108,10 +108,12 @@ def _set_status(membership: Membership, to_status: str, action: str, user=None,
     via = before.to_status if before is not None and before.to_status else old
     event = _event(membership, action, user, reason, via, to_status, **data)
     LifecycleEvent.objects.bulk_create([e for e in (before, event) if e is not None])
-    # Skip the group sync only between statuses without benefits (draft → submitted …).
-    # A legacy membership's benefits depend on the date, so leaving it always syncs.
-    if had_benefits or old == Status.LEGACY or policy.membership_grants_benefits(membership):
-        sync_membership_groups(membership)
+    # Groups follow benefits: when the move neither grants nor takes them away
+    # (draft → submitted, active → renewal due) the groups stay as they are. A legacy
+    # membership's benefits depend on the date, so leaving it always syncs.
+    has_benefits = policy.membership_grants_benefits(membership)
+    if had_benefits != has_benefits or old == Status.LEGACY:
+        sync_membership_groups(membership, gained=has_benefits and not had_benefits)
     _announce(membership, old, to_status, user, action)
     return event
 

@@ -3,7 +3,9 @@
 Guarantees (see docs/explanation/outbox.md): a row is claimed by a conditional
 UPDATE before sending, so two workers never send the same row; a row left in
 "sending" was interrupted and is marked dead, never resent; failures show in the
-admin (``state``, ``attempts``, ``last_error``).
+admin (``state``, ``attempts``, ``last_error``). The message is rendered here, at
+send time (:func:`~.rendering.render_message`); one about an object deleted since it
+was queued is marked dead with the reason, never sent.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..conf import pledges_settings
+from . import context
+from .context import Gone
 from .models import OutboxMessage
+from .rendering import render_message
 
 logger = logging.getLogger(__name__)
 State = OutboxMessage.State
@@ -32,32 +37,53 @@ def deliver(message_id: int | None = None, *, key: str | None = None) -> bool:
 
     Returns True when it was sent by this call.
     """
-    now = timezone.now()
     target = {"pk": message_id} if key is None else {"idempotency_key": key}
-    claimed = OutboxMessage.objects.filter(
+    if not _claim(target, timezone.now()):
+        return False
+    return _send(OutboxMessage.objects.get(**target))
+
+
+def _claim(target: dict, now) -> bool:
+    """The conditional UPDATE that makes this process the only sender of a row."""
+    return bool(OutboxMessage.objects.filter(
         **target, state__in=[State.PENDING, State.FAILED], next_attempt_at__lte=now
     ).update(
         state=State.SENDING, attempts=F("attempts") + 1, next_attempt_at=None, claimed_at=now
-    )
-    if not claimed:
+    ))
+
+
+def _send(message: OutboxMessage, loaded: dict | None = None) -> bool:
+    """Render and send a message this process has claimed; record the outcome."""
+    try:
+        rendered = render_message(message, loaded)
+    except Gone as exc:
+        # What it was about is gone (a member erased, a plan deleted): nothing true
+        # is left to say. Not sent, not retried; the admin shows why.
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            state=State.DEAD, last_error=f"Not sent: {exc}."[:2000])
+        logger.info("Outbox message %s not sent: %s", message.pk, exc)
         return False
-    message = OutboxMessage.objects.get(**target)
+    except Exception as exc:  # a broken template: record it and back off, as a send
+        _record_failure(message, exc)
+        return False
     email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
+        subject=rendered.subject,
+        body=rendered.text,
         from_email=pledges_settings.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         headers={"X-Pledges-Message": message.idempotency_key[:100]},
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+    if rendered.html:
+        email.attach_alternative(rendered.html, "text/html")
     try:
         email.send(fail_silently=False)
     except Exception as exc:  # any transport error: record it and back off
         _record_failure(message, exc)
         return False
+    # Keep what was sent, for the admin (and so a resend of this row says the same).
     OutboxMessage.objects.filter(pk=message.pk).update(
-        state=State.SENT, sent_at=timezone.now(), last_error=""
+        state=State.SENT, sent_at=timezone.now(), last_error="", subject=rendered.subject,
+        body_text=rendered.text, body_html=rendered.html,
     )
     return True
 
@@ -90,10 +116,16 @@ def deliver_due(limit: int = 500, due_before=None) -> dict[str, int]:
             state__in=[State.PENDING, State.FAILED],
             next_attempt_at__lte=min(now, due_before or now),
         )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+        .order_by("next_attempt_at")[:limit]
     )
-    sent = sum(1 for pk in due if deliver(pk))
+    # What the due messages are about, read once for all of them (one query per
+    # model); each message is then claimed, rendered and sent on its own.
+    loaded = context.load(m.context for m in due if not m.body_text)
+    sent = 0
+    for message in due:
+        if _claim({"pk": message.pk}, timezone.now()):
+            message.attempts += 1  # as the claim did
+            sent += _send(message, loaded)
     return {"due": len(due), "sent": sent, "failed": len(due) - sent, "interrupted": dead}
 
 

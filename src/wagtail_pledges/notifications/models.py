@@ -1,7 +1,14 @@
-"""The email outbox: every message is a row before it is a send attempt."""
+"""The email outbox: every message is a row before it is a send attempt.
+
+A row is queued with its template name and a small JSON ``context`` (ids and
+values, see :mod:`.context`); the sender renders the subject and bodies when it
+sends, and keeps what it sent in ``subject``, ``body_text`` and ``body_html``.
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .rendering import render_message
 
 
 class OutboxMessage(models.Model):
@@ -17,8 +24,12 @@ class OutboxMessage(models.Model):
     idempotency_key = models.CharField(max_length=200, unique=True)
     template = models.CharField(max_length=100)
     to = models.EmailField(_("to"))
-    subject = models.CharField(_("subject"), max_length=255)
-    body_text = models.TextField()
+    # What the template is rendered with: model references and plain values. Rendered
+    # at send time, outside the transaction that queued it.
+    context = models.JSONField(default=dict, blank=True)
+    # Empty until sent (rows queued before rendering moved to send time have them).
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
@@ -37,4 +48,29 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["state", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.subject} → {self.to}"
+        return f"{self.subject or self.template} → {self.to}"
+
+    def render(self):
+        """``(subject, text, html)``: what was sent, or what would be sent now.
+
+        Raises :class:`~wagtail_pledges.notifications.context.Gone` when an object the
+        email is about has been deleted since it was queued.
+        """
+        return render_message(self)
+
+    def heading(self) -> str:
+        """The subject once sent; before that (it is rendered when sent), the template."""
+        return self.subject or _("%(template)s (rendered when sent)") % {
+            "template": self.template}
+
+    heading.short_description = _("subject")
+
+    @property
+    def preview_text(self) -> str:
+        """The text part, for the admin: as sent, or as it would be sent now."""
+        try:
+            return self.render().text
+        except Exception as exc:  # a deleted object, a broken site template
+            return f"({type(exc).__name__}: {exc})"
+
+    preview_text.fget.short_description = _("text")

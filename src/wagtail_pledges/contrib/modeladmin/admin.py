@@ -121,7 +121,7 @@ class OutboxAdmin(ModelAdmin):
     menu_label = _("Outbox")
     menu_icon = "mail"
     permission_helper_class = ReadOnlyPermissionHelper
-    list_display = ("subject", "to", "template", "state", "attempts", "created_at", "sent_at")
+    list_display = ("heading", "to", "template", "state", "attempts", "created_at", "sent_at")
     list_filter = ("state", "template")
     search_fields = ("to", "subject")
     list_export = ("created_at", "template", "to", "subject", "state", "attempts", "sent_at",
