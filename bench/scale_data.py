@@ -106,9 +106,9 @@ def seed(members: int = MEMBERS, seed_value: int = 13) -> None:
                 period_start=end - datetime.timedelta(days=730), reminders_sent=sent))
         Membership.objects.bulk_create(org_memberships)
         ActionPlan.objects.bulk_create(
-            [ActionPlan(organisation=o, membership=m, review_status=ReviewStatus.APPROVED,
-                        live=True, decided_at=now, period_start=m.period_start,
-                        period_end=m.period_end,
+            [ActionPlan(organisation=o, organisation_name=o.name, membership=m,
+                        review_status=ReviewStatus.APPROVED, live=True, decided_at=now,
+                        period_start=m.period_start, period_end=m.period_end,
                         public_summary=" ".join(rng.choice(WORDS) for _ in range(40)))
              for o, m in zip(created, org_memberships, strict=True)]
         )

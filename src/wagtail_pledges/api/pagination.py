@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from rest_framework.pagination import CursorPagination
 
+from ..models.commitments import DIRECTORY_ORDER
+
 
 class PledgesCursorPagination(CursorPagination):
     """20 rows a page by default, up to 100 with ``page_size``; ordered by ``ordering``.
@@ -24,6 +26,11 @@ class PledgesCursorPagination(CursorPagination):
 
 
 class NameCursorPagination(PledgesCursorPagination):
-    """Alphabetical by the ``directory_name`` annotation, as the directory page lists."""
+    """Alphabetical by organisation, ties by plan, as the directory page lists.
 
-    ordering = ("directory_name", "pk")
+    ``organisation_name`` is the plan's copy of its organisation's name, which the
+    ``pledges_plan_directory`` index holds in this order: a page, and the next one
+    after a cursor's name, is a short walk of that index.
+    """
+
+    ordering = DIRECTORY_ORDER

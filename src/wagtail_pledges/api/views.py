@@ -4,7 +4,7 @@ Public reads (plans, counts, taxonomies) carry no personal data; ``me`` needs a
 signed-in user and shows only their own standing.
 """
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control
 from django_filters import rest_framework as filters
@@ -43,9 +43,8 @@ class PlanViewSet(ReadOnlyViewSet):
     filterset_class = PlanDirectoryFilterSet
 
     def get_queryset(self):
-        # The cursor's position is the organisation's name, read from the row itself.
-        queryset = ActionPlan.objects.published_for_directory().annotate(
-            directory_name=F("organisation__name"))
+        # The cursor's position is the organisation's name, read from the plan's own copy.
+        queryset = ActionPlan.objects.published_for_directory()
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 Prefetch("updates", queryset=ProgressUpdate.objects.order_by("-created_at"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils.crypto import get_random_string
@@ -96,10 +98,20 @@ class Organisation(index.Indexed, models.Model):
             if "location" in update_fields:
                 extra |= {"region", "country"}
             kwargs["update_fields"] = set(update_fields) | extra
-        if generated:
-            self._save_with_free_slug(*args, **kwargs)
-        else:
-            super().save(*args, **kwargs)
+        # Its plans carry a copy of the name (the directory's sort key): a rename
+        # rewrites them in the same transaction. ``None``: not loaded from the
+        # database, so whether the name changed is unknown.
+        copies = not self._state.adding and (renamed or loaded_name is None) and (
+            update_fields is None or "name" in update_fields)
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False) if copies \
+                else nullcontext():
+            if generated:
+                self._save_with_free_slug(*args, **kwargs)
+            else:
+                super().save(*args, **kwargs)
+            if copies:
+                self.plans.exclude(organisation_name=self.name).update(
+                    organisation_name=self.name)
         if loaded_slug and loaded_slug != self.slug:
             OrganisationSlugHistory.objects.update_or_create(
                 slug=loaded_slug, defaults={"organisation": self}
