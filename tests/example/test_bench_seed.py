@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from wagtail.models import Revision
 
 from rrn.site.bench_seed import PASSWORD, seed
@@ -117,3 +118,17 @@ def test_seeded_plans_are_in_the_directory(seeded):
     slugs = set(ActionPlan.objects.published_for_directory()
                 .values_list("organisation__slug", flat=True))
     assert set(seeded.organisation_slugs) <= slugs
+    # In the directory's order: each plan carries its organisation's name, as save() does.
+    assert not ActionPlan.objects.exclude(organisation_name=F("organisation__name")).exists()
+
+
+def test_postgresql_gets_statistics_for_what_was_seeded(seeded):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    assert "analyze" in seeded.timings
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s",
+                       [ActionPlan._meta.db_table])
+        assert cursor.fetchone()[0] >= ORGANISATIONS  # the planner knows how many rows
