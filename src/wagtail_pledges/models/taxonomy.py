@@ -58,9 +58,13 @@ class LocationQuerySet(models.QuerySet):
         return self.select_related("parent")
 
     def in_use_by(self, plans):
-        """Locations of these plans' organisations, and the countries they are in."""
-        used = plans.values("organisation__location")
-        return self.filter(models.Q(pk__in=used) | models.Q(children__in=used)).distinct()
+        """Locations of these plans' organisations, and the countries they are in.
+
+        Asked per location (a handful of rows) with ``EXISTS``: each stops at the
+        first such plan, so the cost does not grow with the number of plans."""
+        here = plans.filter(organisation__location=models.OuterRef("pk"))
+        within = plans.filter(organisation__location__parent=models.OuterRef("pk"))
+        return self.filter(models.Exists(here) | models.Exists(within))
 
 
 class Location(Term):
