@@ -9,11 +9,15 @@ so a query string means the same in both places and an unknown value is an error
 
 from __future__ import annotations
 
+import hashlib
+
 import django_filters
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
+from .counts import directory_version
 from .location_fields import LocationChoiceField
 from .models import (
     ActionPlan,
@@ -98,6 +102,30 @@ class PlanDirectoryFilterSet(django_filters.FilterSet):
     def with_strategy(self, queryset, name, value):
         # A subquery, not a join: a plan with two such priorities is listed once.
         return queryset.filter(pk__in=Priority.objects.filter(strategy=value).values("plan_id"))
+
+
+# Query parameters whose values come from closed sets (taxonomy slugs, page numbers,
+# the cursors and page sizes the API hands out): only answers to these are cached, so
+# free-text searches cannot fill the cache with one entry per query.
+CACHEABLE_FILTERS = ("sector", "region", "strategy", "practice")
+
+
+def cached_for_directory(kind: str, parts, build, timeout: int = 3600):
+    """``build() -> (value, cacheable)``, kept once per directory version.
+
+    The key holds :func:`~wagtail_pledges.counts.directory_version`, which every change
+    to a plan, organisation, priority, update, location or taxonomy bumps, so a cached
+    answer is never stale, in any process. The directory page caches its HTML
+    fragments here and the API its plan list pages.
+    """
+    key = f"wagtail_pledges:{kind}:" + hashlib.sha1(  # noqa: S324 - a cache key
+        repr((directory_version(), *parts)).encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value, cacheable = build()
+        if cacheable:
+            cache.set(key, value, timeout)
+    return value
 
 
 def published_plans():

@@ -25,6 +25,7 @@ from . import counts, lifecycle
 from .journey_urls import forget_journey_page_urls
 from .models import (
     ActionPlan,
+    Location,
     Membership,
     Organisation,
     Pledge,
@@ -94,10 +95,11 @@ def _bump_directory_on_m2m(sender, action, **kwargs):
         counts.bump_directory_version()
 
 
-# Everything the public plans directory shows. A bump is one UPDATE; the next
+# Everything the public plans directory and the API's plan list show (a location's
+# names are in the API's pages and the directory's filter). A bump is one UPDATE; the next
 # directory view then renders afresh.
 for _model in (ActionPlan, Priority, ProgressUpdate, Organisation, Sector, Strategy,
-               RestrictivePractice):
+               RestrictivePractice, Location):
     post_save.connect(_bump_directory, sender=_model, dispatch_uid=f"pledges-dir-{_model}")
     post_delete.connect(_bump_directory, sender=_model, dispatch_uid=f"pledges-dird-{_model}")
 m2m_changed.connect(_bump_directory_on_m2m, sender=ActionPlan.practices.through,

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from ..counts import get_counts
-from ..directory import PlanDirectoryFilterSet
+from ..directory import CACHEABLE_FILTERS, PlanDirectoryFilterSet, cached_for_directory
 from ..models import (
     ActionPlan,
     Location,
@@ -55,6 +55,31 @@ class PlanViewSet(ReadOnlyViewSet):
         if self.action == "retrieve":
             return serializers.PlanDetailSerializer
         return serializers.PlanListSerializer
+
+    # Every parameter a cached page may carry: closed-set filters, and the cursors and
+    # page sizes this list hands out. A search (``q``) is answered afresh each time.
+    cacheable_params = frozenset({*CACHEABLE_FILTERS, "cursor", "page_size"})
+    cache_timeout = 3600
+
+    def list(self, request, *args, **kwargs):
+        """A page is serialised once per directory version and then served from the
+        cache (the version read is the request's one query); see
+        :func:`~wagtail_pledges.directory.cached_for_directory`."""
+        params = request.query_params
+        if not set(params) <= self.cacheable_params:
+            return super().list(request, *args, **kwargs)
+        response = None
+
+        def build():
+            nonlocal response
+            response = super(PlanViewSet, self).list(request, *args, **kwargs)
+            return response.data, response.status_code == 200
+
+        # The links in a page are absolute: the address asked for is part of the key.
+        data = cached_for_directory("api-plans", (
+            request.build_absolute_uri(request.path), sorted(params.lists())),
+            build, self.cache_timeout)
+        return response if response is not None else Response(data)
 
 
 class TermViewSet(ReadOnlyViewSet):

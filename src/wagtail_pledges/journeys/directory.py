@@ -4,9 +4,6 @@ per plan. Plans are rows, not pages: see docs/explanation/directory.md.
 
 from __future__ import annotations
 
-import hashlib
-
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Prefetch
@@ -18,8 +15,7 @@ from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 
-from ..counts import directory_version
-from ..directory import PlanDirectoryFilterSet
+from ..directory import CACHEABLE_FILTERS, PlanDirectoryFilterSet, cached_for_directory
 from ..journey_urls import DIRECTORY
 from ..models import ActionPlan, ProgressUpdate
 from ..slug_redirects import redirect_old_organisation_slug
@@ -51,26 +47,19 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
 
     # Filters whose values come from a closed set: only these results are cached, so
     # free-text searches cannot fill the cache with one entry per query.
-    cacheable_filters = ("sector", "region", "strategy", "practice", "page")
+    cacheable_filters = (*CACHEABLE_FILTERS, "page")
     fragment_timeout = 3600
 
     def cached_fragment(self, request, name: str, parts, build):
         """Render once per directory version; ``build() -> (value, cacheable)``.
 
-        The key holds :func:`~wagtail_pledges.counts.directory_version`, which every
-        change to a plan, organisation, priority, update or taxonomy bumps, so a
-        cached fragment is never stale — in any process.
+        See :func:`~wagtail_pledges.directory.cached_for_directory`: every change to
+        what the directory shows bumps the version in the key, so a cached fragment is
+        never stale — in any process.
         """
-        key = "wagtail_pledges:fragment:" + hashlib.sha1(repr((  # noqa: S324 - a cache key
-            name, self.pk, self.last_published_at, get_language(), directory_version(),
-            self.get_url(request), *parts,
-        )).encode()).hexdigest()
-        value = cache.get(key)
-        if value is None:
-            value, cacheable = build()
-            if cacheable:
-                cache.set(key, value, self.fragment_timeout)
-        return value
+        return cached_for_directory("fragment", (
+            name, self.pk, self.last_published_at, get_language(), self.get_url(request),
+            *parts), build, self.fragment_timeout)
 
     @path("", name="index")
     def index_route(self, request, *args, **kwargs):

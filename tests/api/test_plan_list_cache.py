@@ -1,0 +1,85 @@
+"""The plan list serialises a page once per directory version: a repeated request costs
+one query (the version), and any change to what the page shows is seen at once."""
+
+import pytest
+from django.core.cache import cache
+
+from tests import factories
+from wagtail_pledges import lifecycle
+from wagtail_pledges.models import Location, Membership
+
+pytestmark = pytest.mark.django_db
+API = "/api/pledges/v1/plans/"
+
+
+def api_pages():
+    return [k for k in cache._cache if "wagtail_pledges:api-plans" in k]
+
+
+@pytest.mark.parametrize("query", ["", "?page_size=1", "?sector=health&page_size=100",
+                                   "?region=united-kingdom&strategy=leadership"])
+def test_a_repeated_page_is_served_from_the_cache(client, django_assert_num_queries, query):
+    for _ in range(3):
+        factories.approved_plan()
+    first = client.get(API + query)
+    with django_assert_num_queries(1):  # the directory version
+        again = client.get(API + query)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() and first.json()["results"]
+
+
+def test_next_pages_are_cached_too(client, django_assert_num_queries):
+    for _ in range(3):
+        factories.approved_plan()
+    page = client.get(API + "?page_size=1").json()
+    second = client.get(page["next"]).json()
+    with django_assert_num_queries(1):
+        assert client.get(page["next"]).json() == second
+    assert second["results"][0]["id"] != page["results"][0]["id"]
+
+
+def test_changes_are_seen_at_once(client):
+    plan = factories.approved_plan()
+    client.get(API)
+    organisation = plan.organisation
+    organisation.name = "Renamed Trust"
+    organisation.save()
+    assert client.get(API).json()["results"][0]["organisation"]["name"] == "Renamed Trust"
+    location = organisation.location
+    location.name = "Renamed Region"
+    location.save()
+    body = client.get(API).json()
+    assert body["results"][0]["organisation"]["location"]["name"] == "Renamed Region"
+    second = factories.approved_plan()
+    assert {p["id"] for p in client.get(API).json()["results"]} == {plan.pk, second.pk}
+    lifecycle.withdraw(Membership.objects.get(pk=second.membership_id), second.created_by,
+                       "leaving")
+    assert [p["id"] for p in client.get(API).json()["results"]] == [plan.pk]
+
+
+def test_searches_unknown_parameters_and_errors_are_not_cached(client):
+    factories.approved_plan()
+    client.get(API, {"q": "trust"})
+    client.get(API, {"anything": "else"})
+    assert client.get(API, {"sector": "nope"}).status_code == 400
+    assert api_pages() == []
+    client.get(API, {"sector": "health"})
+    assert len(api_pages()) == 1
+
+
+def test_the_address_asked_for_is_part_of_the_key(client):
+    for _ in range(2):
+        factories.approved_plan()
+    here = client.get(API + "?page_size=1").json()["next"]
+    there = client.get(API + "?page_size=1", HTTP_HOST="other.example").json()["next"]
+    assert here.startswith("http://testserver/") and there.startswith("http://other.example/")
+
+
+def test_location_names_bump_the_directory_version():
+    from wagtail_pledges.counts import directory_version
+
+    before = directory_version()
+    location = Location.objects.get(slug="england")
+    location.name = "England (renamed)"
+    location.save()
+    assert directory_version() > before
