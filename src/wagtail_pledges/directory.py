@@ -110,16 +110,19 @@ class PlanDirectoryFilterSet(django_filters.FilterSet):
 CACHEABLE_FILTERS = ("sector", "region", "strategy", "practice")
 
 
-def cached_for_directory(kind: str, parts, build, timeout: int = 3600):
+def cached_for_directory(kind: str, parts, build, timeout: int = 3600, *,
+                         version: int | None = None):
     """``build() -> (value, cacheable)``, kept once per directory version.
 
     The key holds :func:`~wagtail_pledges.counts.directory_version`, which every change
     to a plan, organisation, priority, update, location or taxonomy bumps, so a cached
     answer is never stale, in any process. The directory page caches its HTML
-    fragments here and the API its plan list pages.
+    fragments here and the API its plan list pages. ``version``: already read in
+    this request (it is one query).
     """
+    version = directory_version() if version is None else version
     key = f"wagtail_pledges:{kind}:" + hashlib.sha1(  # noqa: S324 - a cache key
-        repr((directory_version(), *parts)).encode()).hexdigest()
+        repr((version, *parts)).encode()).hexdigest()
     value = cache.get(key)
     if value is None:
         value, cacheable = build()

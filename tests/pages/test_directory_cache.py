@@ -53,3 +53,29 @@ def test_free_text_searches_and_bad_filters_are_not_cached(client, plans_page):
     assert fragments() == []
     client.get(plans_page.url, {"page": "1"})
     assert len(fragments()) == 1
+
+
+def test_a_search_renders_only_its_search_box_afresh(client, plans_page):
+    """The closed-set filters' HTML (options, the one chosen) is kept per directory
+    version; a search neither queries their choices again nor loses what was chosen."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.approved_plan()
+    first = client.get(plans_page.url, {"q": "first", "sector": "health"}).content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        second = client.get(plans_page.url, {"q": "second <b>", "sector": "health"})
+    html = second.content.decode()
+    assert second.status_code == 200
+    assert 'value="second &lt;b&gt;"' in html and 'value="first"' not in html
+    assert '<option value="health" selected>' in html
+    assert html.count('<option value="health" selected>') == first.count(
+        '<option value="health" selected>') == 1
+    assert "<select" in html and html.count("<select") == first.count("<select")
+    choices = [q["sql"] for q in ctx.captured_queries
+               if "wagtail_pledges_strategy" in q["sql"]
+               or "wagtail_pledges_restrictivepractice" in q["sql"]]
+    assert choices == []
+    # A bad value is shown with its error, rendered afresh.
+    bad = client.get(plans_page.url, {"q": "x", "sector": "nope"})
+    assert bad.status_code == 400 and "pledges-field--error" in bad.content.decode()

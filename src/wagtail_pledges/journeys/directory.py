@@ -15,6 +15,7 @@ from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 
+from ..counts import directory_version
 from ..directory import CACHEABLE_FILTERS, PlanDirectoryFilterSet, cached_for_directory
 from ..journey_urls import DIRECTORY
 from ..models import ActionPlan, ProgressUpdate
@@ -39,6 +40,7 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
     directory_template = "wagtail_pledges/pages/_directory.html"
     plan_template = "wagtail_pledges/pages/plan_detail.html"
     plan_fragment_template = "wagtail_pledges/pages/_plan_detail.html"
+    filter_field_template = "wagtail_pledges/includes/field.html"
     plans_per_page = 20
     filterset_class = PlanDirectoryFilterSet
 
@@ -50,7 +52,7 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
     cacheable_filters = (*CACHEABLE_FILTERS, "page")
     fragment_timeout = 3600
 
-    def cached_fragment(self, request, name: str, parts, build):
+    def cached_fragment(self, request, name: str, parts, build, version=None):
         """Render once per directory version; ``build() -> (value, cacheable)``.
 
         See :func:`~wagtail_pledges.directory.cached_for_directory`: every change to
@@ -59,7 +61,25 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
         """
         return cached_for_directory("fragment", (
             name, self.pk, self.last_published_at, get_language(), self.get_url(request),
-            *parts), build, self.fragment_timeout)
+            *parts), build, self.fragment_timeout, version=version)
+
+    def filter_fields_html(self, request, form, version, cacheable: bool) -> list[str]:
+        """The filter form's fields, rendered. The closed-set ones (their options and the
+        one chosen) are kept per directory version in one entry, so a search renders
+        only its search box afresh; a form with errors is rendered whole."""
+        def render(field):
+            return render_to_string(self.filter_field_template, {"field": field},
+                                    request=request)
+
+        closed = [field for field in form if field.name in CACHEABLE_FILTERS]
+        if cacheable:
+            kept = cached_for_directory("filters", (
+                self.pk, get_language(), *((f.name, str(f.value() or "")) for f in closed)),
+                lambda: ({f.name: render(f) for f in closed}, True), self.fragment_timeout,
+                version=version)
+        else:
+            kept = {f.name: render(f) for f in closed}
+        return [kept[field.name] if field.name in kept else render(field) for field in form]
 
     @path("", name="index")
     def index_route(self, request, *args, **kwargs):
@@ -85,12 +105,15 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
                 plan.detail_url = self.plan_detail_url(request, plan)
             html = render_to_string(self.directory_template, {
                 "page": self, "filter_form": filter_form, "plans_page": page,
+                "filter_fields": self.filter_fields_html(request, filter_form, version,
+                                                         cacheable=status == 200),
                 "plans": plans, "query_string": query.urlencode(),
             }, request=request)
             return html, status == 200 and set(request.GET) <= set(self.cacheable_filters)
 
         parts = sorted((k, tuple(v)) for k, v in request.GET.lists())
-        html = self.cached_fragment(request, "index", parts, build)
+        version = directory_version()
+        html = self.cached_fragment(request, "index", parts, build, version=version)
         response = self.render(request, context_overrides={"directory_html": html})
         response.status_code = status
         return response
