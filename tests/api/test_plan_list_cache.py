@@ -16,8 +16,7 @@ def api_pages():
     return [k for k in cache._cache if "wagtail_pledges:api-plans" in k]
 
 
-@pytest.mark.parametrize("query", ["", "?page_size=1", "?sector=health&page_size=100",
-                                   "?region=united-kingdom&strategy=leadership"])
+@pytest.mark.parametrize("query", ["", "?page_size=1", "?page_size=100"])
 def test_a_repeated_page_is_served_from_the_cache(client, django_assert_num_queries, query):
     for _ in range(3):
         factories.approved_plan()
@@ -57,14 +56,31 @@ def test_changes_are_seen_at_once(client):
     assert [p["id"] for p in client.get(API).json()["results"]] == [plan.pk]
 
 
-def test_searches_unknown_parameters_and_errors_are_not_cached(client):
+def test_searches_filters_unknown_parameters_and_errors_are_not_cached(client):
     factories.approved_plan()
     client.get(API, {"q": "trust"})
-    client.get(API, {"anything": "else"})
-    assert client.get(API, {"sector": "nope"}).status_code == 400
-    assert api_pages() == []
     client.get(API, {"sector": "health"})
+    client.get(API, {"anything": "else"})
+    assert client.get(API, {"cursor": "nope"}).status_code == 404
+    assert api_pages() == []
+    client.get(API, {"page_size": "5"})
     assert len(api_pages()) == 1
+
+
+@pytest.mark.parametrize("page_size", [1, 100])
+@pytest.mark.parametrize("query", ["sector=health", "region=united-kingdom",
+                                   "strategy=leadership", "practice=physical", "q=trust",
+                                   "q=trust&sector=health", "cursor={next}"])
+def test_filtered_searched_and_next_pages_stay_within_four_queries(
+        client, django_assert_max_num_queries, page_size, query):
+    for _ in range(3):
+        factories.approved_plan()
+    body = client.get(API, {"page_size": 1}).json()
+    cache.clear()  # every page below is built afresh
+    url = f"{API}?page_size={page_size}&" + query.format(next=body["next"].split("cursor=")[1])
+    with django_assert_max_num_queries(4):
+        response = client.get(url)
+    assert response.status_code == 200
 
 
 def test_the_address_asked_for_is_part_of_the_key(client):

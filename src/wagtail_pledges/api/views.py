@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from ..counts import get_counts
-from ..directory import CACHEABLE_FILTERS, PlanDirectoryFilterSet, cached_for_directory
+from ..directory import PlanDirectoryFilterSet, cached_for_directory
 from ..models import (
     ActionPlan,
     Location,
@@ -56,14 +56,15 @@ class PlanViewSet(ReadOnlyViewSet):
             return serializers.PlanDetailSerializer
         return serializers.PlanListSerializer
 
-    # Every parameter a cached page may carry: closed-set filters, and the cursors and
-    # page sizes this list hands out. A search (``q``) is answered afresh each time.
-    cacheable_params = frozenset({*CACHEABLE_FILTERS, "cursor", "page_size"})
+    # Every parameter a cached page may carry: the cursors and page sizes this list
+    # hands out. A filtered or searched page is answered afresh: reading the version
+    # would be its fifth query (a filter's term, the page, two prefetches).
+    cacheable_params = frozenset({"cursor", "page_size"})
     cache_timeout = 3600
 
     def list(self, request, *args, **kwargs):
-        """A page is serialised once per directory version and then served from the
-        cache (the version read is the request's one query); see
+        """An unfiltered page is serialised once per directory version and then served
+        from the cache (the version read is the request's one query); see
         :func:`~wagtail_pledges.directory.cached_for_directory`."""
         params = request.query_params
         if not set(params) <= self.cacheable_params:
