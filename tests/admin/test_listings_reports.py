@@ -152,9 +152,9 @@ def test_legacy_campaign_counts_moved(client, reviewer):
     user = factories.UserFactory(verified=True)
     pledge = factories.active_individual(user)
     LegacySignatory.objects.create(
-        kind="individual", name="Cy", email=user.email, invited_at=timezone.now(),
+        kind="individual", name="Cyrano Moved-Signatory", email=user.email, invited_at=timezone.now(),
         claimed_at=timezone.now(), membership=Membership.objects.get(user=pledge.user))
-    LegacySignatory.objects.create(kind="individual", name="Di", email="di@example.org",
+    LegacySignatory.objects.create(kind="individual", name="Dinah Invited-Signatory", email="di@example.org",
                                    invited_at=timezone.now())
     client.force_login(reviewer)
     with override_settings(WAGTAIL_PLEDGES={"LEGACY_DEADLINE": lifecycle.today()
@@ -164,7 +164,7 @@ def test_legacy_campaign_counts_moved(client, reviewer):
     assert counted == (2, 2, 1, 1)
     assert summary["days_to_deadline"] == 30
     text = client.get(report("legacy_campaign") + "?state=invited").content.decode()
-    assert "Di" in text and "Cy" not in text
+    assert "Dinah Invited-Signatory" in text and "Cyrano Moved-Signatory" not in text
 
 
 def test_dashboard_panel(client, reviewer, editor):
