@@ -152,10 +152,11 @@ def test_legacy_campaign_counts_moved(client, reviewer):
     user = factories.UserFactory(verified=True)
     pledge = factories.active_individual(user)
     LegacySignatory.objects.create(
-        kind="individual", name="Cyrano Moved-Signatory", email=user.email, invited_at=timezone.now(),
-        claimed_at=timezone.now(), membership=Membership.objects.get(user=pledge.user))
-    LegacySignatory.objects.create(kind="individual", name="Dinah Invited-Signatory", email="di@example.org",
-                                   invited_at=timezone.now())
+        kind="individual", name="Cyrano Moved-Signatory", email=user.email,
+        invited_at=timezone.now(), claimed_at=timezone.now(),
+        membership=Membership.objects.get(user=pledge.user))
+    LegacySignatory.objects.create(kind="individual", name="Dinah Invited-Signatory",
+                                   email="di@example.org", invited_at=timezone.now())
     client.force_login(reviewer)
     with override_settings(WAGTAIL_PLEDGES={"LEGACY_DEADLINE": lifecycle.today()
                                             + datetime.timedelta(days=30)}):
