@@ -146,7 +146,7 @@ def measure(spec: dict) -> dict:
             cpu.append((time.process_time() - cpu_start) / per_batch * 1000)
             wall.append((time.perf_counter() - wall_start) / per_batch * 1000)
         out[name] = {"url": url, "status": status, "bytes": size,
-                     "queries": len(captured), "cpu_ms": round(statistics.median(cpu), 2),
+                     "queries": len(captured), "sql": captured, "cpu_ms": round(statistics.median(cpu), 2),
                      "cpu_ms_min": round(min(cpu), 2),
                      "wall_ms": round(statistics.median(wall), 2)}
     return out
@@ -219,6 +219,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--sql", action="store_true", help="print each endpoint's queries")
     parser.add_argument("--profile", metavar="NAME",
                         help="also cProfile this endpoint (stats to --profile-out, top "
                              "60 by cumulative time to stderr)")
@@ -251,6 +252,11 @@ def main(argv: list[str]) -> int:
                 server.drop_database(server.PREFIX + name)
             shutil.rmtree(workdir, ignore_errors=True)
     results = _median_rounds(rounds)
+    if args.sql:
+        for name, r in results.items():
+            print(f"\n{name} ({r['url']}): {r['queries']} queries")
+            for sql in r["sql"]:
+                print(f"  {sql[:300]}")
     print_table(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")

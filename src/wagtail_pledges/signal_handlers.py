@@ -9,9 +9,11 @@ that reaches us twice (our view *and* Wagtail's signal) is applied once.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import (
     page_published,
     page_unpublished,
@@ -36,6 +38,7 @@ from .models import (
     Strategy,
 )
 from .policy import get_policy
+from .visibility import menu_cache, page_restrictions_cache
 
 COMMITMENT_MODELS = (ActionPlan, Pledge)
 
@@ -112,6 +115,44 @@ def _forget_journey_urls(sender, **kwargs):
 
 for _signal in (page_published, page_unpublished, post_page_move):
     _signal.connect(_forget_journey_urls, dispatch_uid=f"pledges-journey-{_signal}")
+
+
+# -- page view restrictions and menus (wagtail_pledges.visibility) ---------------------
+# Both are cached for every process; anything that changes what they hold bumps their
+# version (at once and again on commit), so no one is shown a stale private page.
+
+def _bump_restrictions_on_m2m(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        page_restrictions_cache.bump()
+
+
+for _model in (PageViewRestriction, Group):
+    post_save.connect(page_restrictions_cache.bump, sender=_model,
+                      dispatch_uid=f"pledges-restrictions-{_model.__name__}")
+    post_delete.connect(page_restrictions_cache.bump, sender=_model,
+                        dispatch_uid=f"pledges-restrictionsd-{_model.__name__}")
+m2m_changed.connect(_bump_restrictions_on_m2m, sender=PageViewRestriction.groups.through,
+                    dispatch_uid="pledges-restrictions-groups")
+# A move changes the paths restrictions are cached with; a deleted page's path can be
+# given to a new page (its restrictions' own deletion bumps too).
+post_page_move.connect(page_restrictions_cache.bump, dispatch_uid="pledges-restrictions-move")
+post_delete.connect(page_restrictions_cache.bump, sender=Page,
+                    dispatch_uid="pledges-restrictions-page-deleted")
+
+
+def _bump_menus_on_page_save(sender, instance, **kwargs):
+    # Saving any page (publishing one, a title, "show in menus") may change a menu.
+    # A page type's save is sent with the type as sender, hence no sender here.
+    if isinstance(instance, Page):
+        menu_cache.bump()
+
+
+post_save.connect(_bump_menus_on_page_save, dispatch_uid="pledges-menus-page-saved")
+for _signal in (page_published, page_unpublished, post_page_move):
+    _signal.connect(menu_cache.bump, dispatch_uid=f"pledges-menus-{_signal}")
+post_delete.connect(menu_cache.bump, sender=Page, dispatch_uid="pledges-menus-page-deleted")
+post_save.connect(menu_cache.bump, sender=Site, dispatch_uid="pledges-menus-site")
+post_delete.connect(menu_cache.bump, sender=Site, dispatch_uid="pledges-menus-site-deleted")
 
 
 # -- counters when a membership row is deleted (e.g. its user was deleted) ------------

@@ -10,8 +10,12 @@ daily job lapses them. So here, membership of a managed group is read from the p
 (search, menus, sitemap, resource index, Wagtail's API) filters through this module,
 and page serving refuses with it, so the rule is the same everywhere.
 
-Cost: a constant number of queries per call (restrictions with their groups in one
-query; the viewer's groups and standing once), then one ``path`` prefix exclusion.
+Cost: the page view restrictions (with their groups and page paths) are read once and
+kept in the cache (:data:`page_restrictions_cache`, bumped whenever a restriction, its
+groups, a group or a page's place in the tree changes), so the serve hook, the menu and
+listings share one cache read per request and a public page costs an anonymous visitor
+no query of ours. The viewer's groups and standing are read once, only when a group
+restriction must be judged; a listing then adds one ``path`` prefix exclusion.
 """
 
 from __future__ import annotations
@@ -38,10 +42,17 @@ from wagtail.models import (
 
 from .conf import pledges_settings
 from .groups import GROUP_KEYS, group_keys_for
+from .versioned_cache import VersionedCache
 
 # Set on the request when something on it showed members-only content (or refused
 # it): the response then differs per viewer and must never sit in a shared cache.
 GATED_ATTR = "_wagtail_pledges_gated"
+_RESTRICTIONS_ATTR = "_wagtail_pledges_page_restrictions"
+
+# Every PageViewRestriction with its groups and page path (signal_handlers bumps it).
+page_restrictions_cache = VersionedCache("page_restrictions")
+# The in-menu children of a page, with their URLs, per site (bumped by page changes).
+menu_cache = VersionedCache("menus")
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,17 @@ def _restrictions(model, tree_field: str, paths: Iterable[str] | None = None):
             entry[2].add(group_id)
     return [_Restriction(pk, kind, path, frozenset(groups))
             for pk, (kind, path, groups) in found.items()]
+
+
+def page_restrictions(request=None) -> list[_Restriction]:
+    """Every page view restriction, from the cache (read once per request)."""
+    found = getattr(request, _RESTRICTIONS_ATTR, None)
+    if found is None:
+        found = page_restrictions_cache.get(
+            "all", lambda: _restrictions(PageViewRestriction, "page"))
+        if request is not None:
+            setattr(request, _RESTRICTIONS_ATTR, found)
+    return found
 
 
 def effective_group_ids(user) -> frozenset[int]:
@@ -118,7 +140,9 @@ def _refused_paths(model, tree_field, request_or_user, paths=None) -> list[str]:
     judge = _Judge(request_or_user)
     key = model.passed_view_restrictions_session_key
     refused, passed = [], False
-    for restriction in _restrictions(model, tree_field, paths):
+    restrictions = (page_restrictions(judge.request) if model is PageViewRestriction
+                    else _restrictions(model, tree_field, paths))
+    for restriction in restrictions:
         if judge.passes(restriction, key):
             passed = True
         else:
@@ -177,8 +201,8 @@ def page_refusals(page, request) -> list[str]:
     """Kinds of the restrictions on ``page`` (or its ancestors) this request does not pass."""
     judge = _Judge(request)
     key = PageViewRestriction.passed_view_restrictions_session_key
-    restrictions = _restrictions(PageViewRestriction, "page",
-                                 _ancestor_paths(page.path, Page.steplen))
+    ancestors = set(_ancestor_paths(page.path, Page.steplen))
+    restrictions = [r for r in page_restrictions(request) if r.path in ancestors]
     if restrictions:
         mark_gated(request)
     return [r.kind for r in restrictions if not judge.passes(r, key)]
@@ -273,6 +297,50 @@ def search_pages(request, query: str, queryset=None):
 def menu_pages(parent, request):
     """``parent``'s live, in-menu children the viewer may see, in tree order."""
     return visible_pages(parent.get_children().live().in_menu(), request).order_by("path")
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """A page as a menu shows it: no page object, so it can be cached."""
+
+    pk: int
+    title: str
+    path: str
+    url: str
+    search_description: str
+
+
+def _menu(parent, request) -> list[MenuItem]:
+    """``parent``'s live in-menu children for everyone, cached per site and parent."""
+
+    def read():
+        children = parent.get_children().live().in_menu().order_by("path").specific()
+        return [MenuItem(page.pk, page.title, page.path, page.get_url(request) or "",
+                         page.search_description) for page in children]
+
+    site = Site.find_for_request(request)
+    return menu_cache.get(f"{getattr(site, 'pk', '')}:{parent.pk}", read)
+
+
+def _outside(items, paths) -> list[MenuItem]:
+    paths = tuple(paths)
+    return [item for item in items if not item.path.startswith(paths)] if paths else items
+
+
+def menu_items(parent, request) -> list[MenuItem]:
+    """:func:`menu_pages` from the cache: the in-menu children this viewer may see.
+
+    The list of children is cached per site (made stale by any page saved, published,
+    moved or deleted); the viewer's filter is applied on every call, and a member shown
+    a private item gets a private response (:func:`mark_gated`).
+    """
+    return _outside(_menu(parent, request), hidden_page_paths(request))
+
+
+def public_menu_items(parent, request) -> list[MenuItem]:
+    """The in-menu children no view restriction covers (Wagtail's ``public()``): the
+    same list for everyone, from the cache."""
+    return _outside(_menu(parent, request), (r.path for r in page_restrictions(request)))
 
 
 def resources_for(index_page, request):

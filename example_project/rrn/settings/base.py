@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "rrn.site.context_processors.site_nav",
+                "rrn.site.context_processors.site_contact",
             ]
         },
     }
