@@ -21,6 +21,7 @@ restriction must be judged; a listing then adds one ``path`` prefix exclusion.
 from __future__ import annotations
 
 import functools
+import hashlib
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -97,6 +98,19 @@ def page_restrictions(request=None) -> list[_Restriction]:
     return found
 
 
+def _managed_group_ids() -> dict[str, int]:
+    """Managed group key → group id, from the cache (bumped when any group is saved or
+    deleted, as it is for restrictions)."""
+    names = {pledges_settings.group_name(key): key for key in GROUP_KEYS}
+
+    def read():
+        return {names[name]: pk for name, pk in
+                Group.objects.filter(name__in=names).values_list("name", "pk")}
+
+    named = hashlib.sha256("|".join(sorted(names)).encode()).hexdigest()[:16]
+    return page_restrictions_cache.get(f"managed_groups:{named}", read)
+
+
 def effective_group_ids(user) -> frozenset[int]:
     """The user's groups, with the managed groups as the policy says *now*.
 
@@ -104,21 +118,25 @@ def effective_group_ids(user) -> frozenset[int]:
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
-    names = {pledges_settings.group_name(key): key for key in GROUP_KEYS}
-    managed = {names[name]: pk for name, pk in
-               Group.objects.filter(name__in=names).values_list("name", "pk")}
+    managed = _managed_group_ids()
     wanted = group_keys_for(user)
     own = set(user.groups.values_list("pk", flat=True)) - set(managed.values())
     return frozenset(own | {managed[key] for key in wanted if key in managed})
 
 
 class _Judge:
-    """Answers "does this viewer pass this restriction?", reading their groups once."""
+    """Answers "does this viewer pass this restriction?", reading what it needs once.
+
+    A managed group (*Members*, …) is judged by the policy's standing; the viewer's
+    other groups are read only when a restriction names a group that is not managed.
+    """
 
     def __init__(self, request_or_user):
         self.request, self.user = _viewer(request_or_user)
         self.authenticated = bool(getattr(self.user, "is_authenticated", False))
-        self._group_ids: frozenset[int] | None = None
+        self._managed: frozenset[int] | None = None
+        self._wanted: frozenset[int] = frozenset()
+        self._own: frozenset[int] | None = None
 
     def passes(self, restriction: _Restriction, passed_key: str) -> bool:
         if restriction.kind == BaseViewRestriction.PASSWORD:
@@ -131,9 +149,19 @@ class _Judge:
             return True
         if self.user.is_superuser:  # as Wagtail's own check
             return True
-        if self._group_ids is None:
-            self._group_ids = effective_group_ids(self.user)
-        return bool(self._group_ids & restriction.group_ids)
+        if self._managed is None:
+            managed = _managed_group_ids()
+            self._managed = frozenset(managed.values())
+            self._wanted = frozenset(managed[key] for key in group_keys_for(self.user)
+                                     if key in managed)
+        if self._wanted & restriction.group_ids:
+            return True
+        others = restriction.group_ids - self._managed
+        if not others:
+            return False
+        if self._own is None:
+            self._own = frozenset(self.user.groups.values_list("pk", flat=True)) - self._managed
+        return bool(self._own & others)
 
 
 def _refused_paths(model, tree_field, request_or_user, paths=None) -> list[str]:
