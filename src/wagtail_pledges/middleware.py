@@ -25,3 +25,63 @@ class RequestBaseURLMiddleware:
             return self.get_response(request)
         finally:
             request_base_url.reset(token)
+
+
+
+class CachedSiteMiddleware:
+    """Find the request's Wagtail ``Site`` from the cache instead of the database.
+
+    Optional: add ``"wagtail_pledges.middleware.CachedSiteMiddleware"`` to
+    ``MIDDLEWARE``. Wagtail looks the site up with one query on every page view
+    (``Site.find_for_request``, which then keeps it on the request); this middleware
+    puts the same answer there first. Every site (with its root page) is one cache
+    entry, matched to the host name and port as Wagtail matches them — one entry
+    whatever ``Host`` headers clients send. It is made stale whenever a site or a page
+    is saved, moved or deleted (the menus' version, see :mod:`wagtail_pledges.visibility`),
+    so a changed host name or root page is honoured at once, in every process.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http.request import split_domain_port
+
+        hostname = split_domain_port(request._get_raw_host())[0]
+        try:
+            port = int(request.get_port())
+        except ValueError:  # a forwarded port that is no number: Wagtail's own lookup
+            return self.get_response(request)
+        request._wagtail_site = site_for(cached_sites(), hostname, port)
+        return self.get_response(request)
+
+
+def cached_sites() -> list:
+    """Every Wagtail site with its root page, from the cache."""
+    from django import get_version
+    from wagtail.models import Site
+
+    from .visibility import menu_cache
+
+    # Django's version in the key: a pickled model is only read by the Django that wrote it.
+    return menu_cache.get(f"sites:{get_version()}",
+                          lambda: list(Site.objects.select_related("root_page")))
+
+
+def site_for(sites: list, hostname: str, port: int) -> object | None:
+    """The site Wagtail's ``get_site_for_hostname`` picks for ``hostname:port``, or None."""
+
+    def rank(site):  # Wagtail's order: host and port, host and default, default, host
+        if site.hostname == hostname:
+            return 0 if site.port == port else 1 if site.is_default_site else 3
+        return 2
+
+    ranked = sorted((s for s in sites if s.hostname == hostname or s.is_default_site),
+                    key=rank)
+    if not ranked:
+        return None
+    if len(ranked) == 1 or rank(ranked[0]) in (0, 1):
+        return ranked[0]
+    if rank(ranked[0]) == 2:
+        return ranked[len(ranked) == 2]
+    return None

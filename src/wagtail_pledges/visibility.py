@@ -346,8 +346,11 @@ def _menu(parent, request) -> list[MenuItem]:
         return [MenuItem(page.pk, page.title, page.path, page.get_url(request) or "",
                          page.search_description) for page in children]
 
-    site = Site.find_for_request(request)
-    return menu_cache.get(f"{getattr(site, 'pk', '')}:{parent.pk}", read)
+    memo = request.__dict__.setdefault("_wagtail_pledges_menus", {})
+    if parent.pk not in memo:
+        site = Site.find_for_request(request)
+        memo[parent.pk] = menu_cache.get(f"{getattr(site, 'pk', '')}:{parent.pk}", read)
+    return memo[parent.pk]
 
 
 def _outside(items, paths) -> list[MenuItem]:
