@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+from .versioned_cache import VersionedCache
+
 request_base_url: ContextVar[str] = ContextVar("wagtail_pledges_request_base_url", default="")
+
+# Every Wagtail site with its root page; signal_handlers bumps it when a site or a page
+# is saved, moved or deleted.
+sites_cache = VersionedCache("sites")
 
 
 class RequestBaseURLMiddleware:
@@ -37,8 +43,8 @@ class CachedSiteMiddleware:
     puts the same answer there first. Every site (with its root page) is one cache
     entry, matched to the host name and port as Wagtail matches them — one entry
     whatever ``Host`` headers clients send. It is made stale whenever a site or a page
-    is saved, moved or deleted (the menus' version, see :mod:`wagtail_pledges.visibility`),
-    so a changed host name or root page is honoured at once, in every process.
+    is saved, moved or deleted, so a changed host name or root page is honoured at
+    once, in every process.
     """
 
     def __init__(self, get_response):
@@ -61,11 +67,9 @@ def cached_sites() -> list:
     from django import get_version
     from wagtail.models import Site
 
-    from .visibility import menu_cache
-
     # Django's version in the key: a pickled model is only read by the Django that wrote it.
-    return menu_cache.get(f"sites:{get_version()}",
-                          lambda: list(Site.objects.select_related("root_page")))
+    return sites_cache.get(get_version(),
+                           lambda: list(Site.objects.select_related("root_page")))
 
 
 def site_for(sites: list, hostname: str, port: int) -> object | None:

@@ -25,6 +25,7 @@ from wagtail.signals import (
 
 from . import counts, lifecycle
 from .journey_urls import forget_journey_page_urls
+from .middleware import sites_cache
 from .models import (
     ActionPlan,
     Membership,
@@ -140,19 +141,26 @@ post_delete.connect(page_restrictions_cache.bump, sender=Page,
                     dispatch_uid="pledges-restrictions-page-deleted")
 
 
-def _bump_menus_on_page_save(sender, instance, **kwargs):
+def _bump_pages(**kwargs):
+    """Menus and the cached sites (with their root pages): stale after any page or
+    site change."""
+    menu_cache.bump()
+    sites_cache.bump()
+
+
+def _bump_pages_on_page_save(sender, instance, **kwargs):
     # Saving any page (publishing one, a title, "show in menus") may change a menu.
     # A page type's save is sent with the type as sender, hence no sender here.
     if isinstance(instance, Page):
-        menu_cache.bump()
+        _bump_pages()
 
 
-post_save.connect(_bump_menus_on_page_save, dispatch_uid="pledges-menus-page-saved")
+post_save.connect(_bump_pages_on_page_save, dispatch_uid="pledges-menus-page-saved")
 for _signal in (page_published, page_unpublished, post_page_move):
-    _signal.connect(menu_cache.bump, dispatch_uid=f"pledges-menus-{_signal}")
-post_delete.connect(menu_cache.bump, sender=Page, dispatch_uid="pledges-menus-page-deleted")
-post_save.connect(menu_cache.bump, sender=Site, dispatch_uid="pledges-menus-site")
-post_delete.connect(menu_cache.bump, sender=Site, dispatch_uid="pledges-menus-site-deleted")
+    _signal.connect(_bump_pages, dispatch_uid=f"pledges-menus-{_signal}")
+post_delete.connect(_bump_pages, sender=Page, dispatch_uid="pledges-menus-page-deleted")
+post_save.connect(_bump_pages, sender=Site, dispatch_uid="pledges-menus-site")
+post_delete.connect(_bump_pages, sender=Site, dispatch_uid="pledges-menus-site-deleted")
 
 
 # -- counters when a membership row is deleted (e.g. its user was deleted) ------------
