@@ -160,6 +160,7 @@ def _sites(workdir: Path, settings: str, reuse: bool):
     from bench import server
 
     marker = workdir / "built.json"
+    (workdir / "static").mkdir(exist_ok=True)  # whitenoise's STATIC_ROOT (none collected)
     if reuse and marker.exists():
         built = json.loads(marker.read_text())
         rrn = server.rrn_site(workdir, built["rrn"], settings)
