@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from wagtail.models import Page, Site, get_page_models
 
-from .versioned_cache import VersionedCache
+from .versioned_cache import page_cache
 
 INDIVIDUAL = "individual"
 ORGANISATION = "organisation"
@@ -17,10 +17,8 @@ JOURNEYS = (INDIVIDUAL, ORGANISATION)
 # The published plans directory carries the same kind of marker.
 DIRECTORY = "directory"
 
-# Page URLs change only when pages are published, moved or unpublished; those signals
-# bump this cache's version (see signal_handlers), and entries expire after 5 minutes
-# anyway. One cache round trip per call.
-journey_urls_cache = VersionedCache("journey_urls")
+# Page URLs change only when pages are published, moved or unpublished; those bump the
+# page cache's version (see signal_handlers), and entries expire after 5 minutes anyway.
 
 
 def journey_page_models(journey: str) -> list[type[Page]]:
@@ -39,15 +37,15 @@ def journey_page_urls(individual_page=None, organisation_page=None, request=None
     cacheable = all(isinstance(v, int | None) for v in (individual_page, organisation_page))
     if cacheable:
         site = Site.find_for_request(request) if request is not None else None
-        return journey_urls_cache.get(
-            f"{getattr(site, 'pk', '')}:{individual_page}:{organisation_page}",
-            lambda: _journey_page_urls(individual_page, organisation_page, request))
+        return page_cache.get(
+            f"journey_urls:{getattr(site, 'pk', '')}:{individual_page}:{organisation_page}",
+            lambda: _journey_page_urls(individual_page, organisation_page, request), request)
     return _journey_page_urls(individual_page, organisation_page, request)
 
 
 def forget_journey_page_urls(**kwargs) -> None:
     """Make every cached journey URL stale (a page was published, moved or unpublished)."""
-    journey_urls_cache.bump()
+    page_cache.bump()
 
 
 def _journey_page_urls(individual_page, organisation_page, request):

@@ -12,13 +12,9 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
-from .versioned_cache import VersionedCache
+from .versioned_cache import page_cache
 
 request_base_url: ContextVar[str] = ContextVar("wagtail_pledges_request_base_url", default="")
-
-# Every Wagtail site with its root page; signal_handlers bumps it when a site or a page
-# is saved, moved or deleted.
-sites_cache = VersionedCache("sites")
 
 
 class RequestBaseURLMiddleware:
@@ -42,9 +38,10 @@ class CachedSiteMiddleware:
     (``Site.find_for_request``, which then keeps it on the request); this middleware
     puts the same answer there first. Every site (with its root page) is one cache
     entry, matched to the host name and port as Wagtail matches them — one entry
-    whatever ``Host`` headers clients send. It is made stale whenever a site or a page
-    is saved, moved or deleted, so a changed host name or root page is honoured at
-    once, in every process.
+    whatever ``Host`` headers clients send, kept as field values (each request gets its
+    own ``Site`` and root page objects). It is made stale whenever a site or a page is
+    saved, moved or deleted, so a changed host name or root page is honoured at once,
+    in every process.
     """
 
     def __init__(self, get_response):
@@ -58,18 +55,33 @@ class CachedSiteMiddleware:
             port = int(request.get_port())
         except ValueError:  # a forwarded port that is no number: Wagtail's own lookup
             return self.get_response(request)
-        request._wagtail_site = site_for(cached_sites(), hostname, port)
+        request._wagtail_site = site_for(cached_sites(request), hostname, port)
         return self.get_response(request)
 
 
-def cached_sites() -> list:
-    """Every Wagtail site with its root page, from the cache."""
-    from django import get_version
-    from wagtail.models import Site
+def cached_sites(request=None) -> list:
+    """Every Wagtail site with its root page: new objects, from cached field values."""
+    from wagtail.models import Page, Site
 
-    # Django's version in the key: a pickled model is only read by the Django that wrote it.
-    return sites_cache.get(get_version(),
-                           lambda: list(Site.objects.select_related("root_page")))
+    def read():
+        sites = Site.objects.select_related("root_page")
+        return tuple((_values(site), _values(site.root_page)) for site in sites)
+
+    root_page = Site._meta.get_field("root_page")
+    found = []
+    for site_values, page_values in page_cache.get("sites", read, request):
+        site = Site.from_db("default", _names(Site), site_values)
+        root_page.set_cached_value(site, Page.from_db("default", _names(Page), page_values))
+        found.append(site)
+    return found
+
+
+def _names(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _values(instance) -> tuple:
+    return tuple(getattr(instance, name) for name in _names(type(instance)))
 
 
 def site_for(sites: list, hostname: str, port: int) -> object | None:

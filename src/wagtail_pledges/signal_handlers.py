@@ -24,8 +24,6 @@ from wagtail.signals import (
 )
 
 from . import counts, lifecycle
-from .journey_urls import forget_journey_page_urls
-from .middleware import sites_cache
 from .models import (
     ActionPlan,
     Membership,
@@ -39,7 +37,7 @@ from .models import (
     Strategy,
 )
 from .policy import get_policy
-from .visibility import menu_cache, page_restrictions_cache
+from .versioned_cache import page_cache
 
 COMMITMENT_MODELS = (ActionPlan, Pledge)
 
@@ -108,59 +106,37 @@ m2m_changed.connect(_bump_directory_on_m2m, sender=ActionPlan.practices.through,
                     dispatch_uid="pledges-dir-practices")
 
 
-# -- journey page URLs (membership page's call to action) ------------------------------
+# -- the page cache: sites, menus, view restrictions (wagtail_pledges.versioned_cache) --
+# Cached for every process; anything that changes what it holds bumps its version (at
+# once and again on commit), so no one is shown a stale private page or menu.
 
-def _forget_journey_urls(sender, **kwargs):
-    forget_journey_page_urls()
-
-
-for _signal in (page_published, page_unpublished, post_page_move):
-    _signal.connect(_forget_journey_urls, dispatch_uid=f"pledges-journey-{_signal}")
-
-
-# -- page view restrictions and menus (wagtail_pledges.visibility) ---------------------
-# Both are cached for every process; anything that changes what they hold bumps their
-# version (at once and again on commit), so no one is shown a stale private page.
-
-def _bump_restrictions_on_m2m(sender, action, **kwargs):
+def _bump_pages_on_m2m(sender, action, **kwargs):
     if action in ("post_add", "post_remove", "post_clear"):
-        page_restrictions_cache.bump()
-
-
-for _model in (PageViewRestriction, Group):
-    post_save.connect(page_restrictions_cache.bump, sender=_model,
-                      dispatch_uid=f"pledges-restrictions-{_model.__name__}")
-    post_delete.connect(page_restrictions_cache.bump, sender=_model,
-                        dispatch_uid=f"pledges-restrictionsd-{_model.__name__}")
-m2m_changed.connect(_bump_restrictions_on_m2m, sender=PageViewRestriction.groups.through,
-                    dispatch_uid="pledges-restrictions-groups")
-# A move changes the paths restrictions are cached with; a deleted page's path can be
-# given to a new page (its restrictions' own deletion bumps too).
-post_page_move.connect(page_restrictions_cache.bump, dispatch_uid="pledges-restrictions-move")
-post_delete.connect(page_restrictions_cache.bump, sender=Page,
-                    dispatch_uid="pledges-restrictions-page-deleted")
-
-
-def _bump_pages(**kwargs):
-    """Menus and the cached sites (with their root pages): stale after any page or
-    site change."""
-    menu_cache.bump()
-    sites_cache.bump()
+        page_cache.bump()
 
 
 def _bump_pages_on_page_save(sender, instance, **kwargs):
-    # Saving any page (publishing one, a title, "show in menus") may change a menu.
-    # A page type's save is sent with the type as sender, hence no sender here.
+    # Saving any page (publishing one, a title, "show in menus") may change a menu or a
+    # site's root page. A page type's save is sent with the type as sender, hence no
+    # sender here.
     if isinstance(instance, Page):
-        _bump_pages()
+        page_cache.bump()
 
 
-post_save.connect(_bump_pages_on_page_save, dispatch_uid="pledges-menus-page-saved")
+for _model in (PageViewRestriction, Group, Site):
+    post_save.connect(page_cache.bump, sender=_model,
+                      dispatch_uid=f"pledges-pages-{_model.__name__}")
+    post_delete.connect(page_cache.bump, sender=_model,
+                        dispatch_uid=f"pledges-pagesd-{_model.__name__}")
+m2m_changed.connect(_bump_pages_on_m2m, sender=PageViewRestriction.groups.through,
+                    dispatch_uid="pledges-pages-restriction-groups")
+post_save.connect(_bump_pages_on_page_save, dispatch_uid="pledges-pages-page-saved")
+# Published/unpublished pages are saved too; a move changes the paths restrictions are
+# cached with (and the journey pages' URLs); a deleted page's path can be given to a
+# new page.
 for _signal in (page_published, page_unpublished, post_page_move):
-    _signal.connect(_bump_pages, dispatch_uid=f"pledges-menus-{_signal}")
-post_delete.connect(_bump_pages, sender=Page, dispatch_uid="pledges-menus-page-deleted")
-post_save.connect(_bump_pages, sender=Site, dispatch_uid="pledges-menus-site")
-post_delete.connect(_bump_pages, sender=Site, dispatch_uid="pledges-menus-site-deleted")
+    _signal.connect(page_cache.bump, dispatch_uid=f"pledges-pages-{_signal}")
+post_delete.connect(page_cache.bump, sender=Page, dispatch_uid="pledges-pages-page-deleted")
 
 
 # -- counters when a membership row is deleted (e.g. its user was deleted) ------------

@@ -1,16 +1,21 @@
-"""Values read on every page view, kept in Django's cache under a version that writes bump.
+"""Values read on every page view, kept under a version that writes bump.
 
-Every process shares the cache (Redis in production), so a change is seen by all of
-them at once: nothing is held in a process-local dict. Each entry stores the version
-it was computed under, and a read fetches the version and the entry in one round trip
-(``get_many``); an entry of an older version is recomputed. A write bumps the version
-at once *and* again when its transaction commits, so a reader that computed from the
-database between the two (seeing the old rows) stored its entry under a version that
-is already gone. A version that is missing (new, evicted or flushed) restarts from
-the clock, never from a number an old entry may still carry.
+The version lives in Django's cache, shared by every process (Redis in production), and
+is read at least once per request: a change made anywhere is seen by the next request
+everywhere. The values live in the shared cache too, each stored with the version it
+was computed under (an entry of an older version is recomputed), and each process keeps
+the ones it has read beside the version they belong to — so a warm page view costs one
+cache read (the version) however many values it uses, and no unpickling.
 
-Entries also expire (``timeout``), a safety net for writes that send no signal
-(``QuerySet.update`` or raw SQL).
+A write bumps the version at once *and* again when its transaction commits, so a reader
+that computed from the database between the two (seeing the old rows) stored its value
+under a version that is already gone. A version that is missing (new, evicted or
+flushed) restarts from the clock, never from a number an old value may still carry.
+Shared entries also expire (``timeout``), a safety net for writes that send no signal
+(``QuerySet.update`` or raw SQL: call :meth:`VersionedCache.bump` after those).
+
+Values must be immutable (tuples, frozen dataclasses, strings): one object serves every
+request of a process.
 """
 
 from __future__ import annotations
@@ -30,25 +35,39 @@ class VersionedCache:
         self.prefix = f"wagtail_pledges:{name}:"
         self.version_key = f"wagtail_pledges:{name}:version"
         self.timeout = timeout
+        self._request_attr = f"_wagtail_pledges_version_{name}"
+        self._local: dict[str, tuple[int, Any]] = {}
 
-    def get(self, part: str, compute: Callable[[], Any]) -> Any:
-        """The value for ``part``: cached if computed under the current version."""
-        key = self.prefix + part
-        found = cache.get_many([self.version_key, key])
-        version = found.get(self.version_key)
+    def version(self, request=None) -> int | None:
+        """The current version, read from the shared cache once per ``request``."""
+        version = getattr(request, self._request_attr, None)
         if version is None:
-            cache.add(self.version_key, time.time_ns(), None)
             version = cache.get(self.version_key)
-        entry = found.get(key)
-        if entry is not None and version is not None and entry[0] == version:
-            return entry[1]
-        value = compute()
-        if version is not None:
-            cache.set(key, (version, value), self.timeout)
-        return value
+            if version is None:
+                cache.add(self.version_key, time.time_ns(), None)
+                version = cache.get(self.version_key)
+            if request is not None and version is not None:
+                setattr(request, self._request_attr, version)
+        return version
+
+    def get(self, part: str, compute: Callable[[], Any], request=None) -> Any:
+        """The value for ``part`` under the current version (``compute()`` if none)."""
+        version = self.version(request)
+        if version is None:  # no working cache: nothing can be trusted to be fresh
+            return compute()
+        local = self._local.get(part)
+        if local is not None and local[0] == version:
+            return local[1]
+        key = self.prefix + part
+        entry = cache.get(key)
+        if entry is None or entry[0] != version:
+            entry = (version, compute())
+            cache.set(key, entry, self.timeout)
+        self._local[part] = entry
+        return entry[1]
 
     def bump(self, **_signal_kwargs) -> None:
-        """Make every entry stale, now and when the current transaction commits.
+        """Make every value stale, now and when the current transaction commits.
 
         Usable as a signal receiver.
         """
@@ -60,3 +79,10 @@ class VersionedCache:
             cache.incr(self.version_key)
         except ValueError:  # missing: a fresh start no old entry can match
             cache.set(self.version_key, time.time_ns(), None)
+
+
+# Everything derived from the page tree and its privacy: sites, menus, view
+# restrictions, managed groups, the journey pages' URLs (signal_handlers bumps it
+# when a page, site, view restriction or group changes). A site may keep its own
+# per-page values here too (the example's footer does).
+page_cache = VersionedCache("pages")

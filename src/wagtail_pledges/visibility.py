@@ -11,11 +11,12 @@ daily job lapses them. So here, membership of a managed group is read from the p
 and page serving refuses with it, so the rule is the same everywhere.
 
 Cost: the page view restrictions (with their groups and page paths) are read once and
-kept in the cache (:data:`page_restrictions_cache`, bumped whenever a restriction, its
-groups, a group or a page's place in the tree changes), so the serve hook, the menu and
-listings share one cache read per request and a public page costs an anonymous visitor
-no query of ours. The viewer's groups and standing are read once, only when a group
-restriction must be judged; a listing then adds one ``path`` prefix exclusion.
+kept in the cache (:data:`~wagtail_pledges.versioned_cache.page_cache`, bumped whenever
+a restriction, its groups, a group or a page changes), so the serve hook, the menu and
+listings share them and a public page costs an anonymous visitor no query of ours.
+The viewer's standing is read once, only when a group restriction must be judged (their
+other groups only for a group the package does not manage); a listing then adds one
+``path`` prefix exclusion.
 """
 
 from __future__ import annotations
@@ -43,17 +44,12 @@ from wagtail.models import (
 
 from .conf import pledges_settings
 from .groups import GROUP_KEYS, group_keys_for
-from .versioned_cache import VersionedCache
+from .versioned_cache import page_cache
 
 # Set on the request when something on it showed members-only content (or refused
 # it): the response then differs per viewer and must never sit in a shared cache.
 GATED_ATTR = "_wagtail_pledges_gated"
 _RESTRICTIONS_ATTR = "_wagtail_pledges_page_restrictions"
-
-# Every PageViewRestriction with its groups and page path (signal_handlers bumps it).
-page_restrictions_cache = VersionedCache("page_restrictions")
-# The in-menu children of a page, with their URLs, per site (bumped by page changes).
-menu_cache = VersionedCache("menus")
 
 
 @dataclass(frozen=True)
@@ -87,12 +83,13 @@ def _restrictions(model, tree_field: str, paths: Iterable[str] | None = None):
             for pk, (kind, path, groups) in found.items()]
 
 
-def page_restrictions(request=None) -> list[_Restriction]:
+def page_restrictions(request=None) -> tuple[_Restriction, ...]:
     """Every page view restriction, from the cache (read once per request)."""
     found = getattr(request, _RESTRICTIONS_ATTR, None)
     if found is None:
-        found = page_restrictions_cache.get(
-            "all", lambda: _restrictions(PageViewRestriction, "page"))
+        found = page_cache.get(
+            "restrictions", lambda: tuple(_restrictions(PageViewRestriction, "page")),
+            request)
         if request is not None:
             setattr(request, _RESTRICTIONS_ATTR, found)
     return found
@@ -104,11 +101,11 @@ def _managed_group_ids() -> dict[str, int]:
     names = {pledges_settings.group_name(key): key for key in GROUP_KEYS}
 
     def read():
-        return {names[name]: pk for name, pk in
-                Group.objects.filter(name__in=names).values_list("name", "pk")}
+        return tuple((names[name], pk) for name, pk in
+                     Group.objects.filter(name__in=names).values_list("name", "pk"))
 
     named = hashlib.sha256("|".join(sorted(names)).encode()).hexdigest()[:16]
-    return page_restrictions_cache.get(f"managed_groups:{named}", read)
+    return dict(page_cache.get(f"managed_groups:{named}", read))
 
 
 def effective_group_ids(user) -> frozenset[int]:
@@ -338,24 +335,26 @@ class MenuItem:
     search_description: str
 
 
-def _menu(parent, request) -> list[MenuItem]:
+def _menu(parent, request) -> tuple[MenuItem, ...]:
     """``parent``'s live in-menu children for everyone, cached per site and parent."""
 
     def read():
         children = parent.get_children().live().in_menu().order_by("path").specific()
-        return [MenuItem(page.pk, page.title, page.path, page.get_url(request) or "",
-                         page.search_description) for page in children]
+        return tuple(MenuItem(page.pk, page.title, page.path, page.get_url(request) or "",
+                              page.search_description) for page in children)
 
     memo = request.__dict__.setdefault("_wagtail_pledges_menus", {})
     if parent.pk not in memo:
         site = Site.find_for_request(request)
-        memo[parent.pk] = menu_cache.get(f"{getattr(site, 'pk', '')}:{parent.pk}", read)
+        memo[parent.pk] = page_cache.get(f"menu:{getattr(site, 'pk', '')}:{parent.pk}", read,
+                                         request)
     return memo[parent.pk]
 
 
 def _outside(items, paths) -> list[MenuItem]:
     paths = tuple(paths)
-    return [item for item in items if not item.path.startswith(paths)] if paths else items
+    return [item for item in items if not item.path.startswith(paths)] if paths \
+        else list(items)
 
 
 def menu_items(parent, request) -> list[MenuItem]:

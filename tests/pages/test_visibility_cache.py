@@ -1,10 +1,12 @@
 """The cached view restrictions and menus are never stale.
 
 ``wagtail_pledges.visibility`` keeps every page view restriction (with its groups and
-page path) and each menu in Django's cache, shared by every process, under a version
-that every change bumps. These tests change a restriction, its groups, a page's place
-in the tree or a menu page *after* the cache is warm, and check the very next request
-honours it — and that nothing is held in the process beside the shared cache.
+page path) and each menu in the page cache (``versioned_cache.page_cache``): values
+under a version, kept in Django's cache shared by every process, that every change
+bumps; each process keeps what it read beside its version, read once per request.
+These tests change a restriction, its groups, a page's place in the tree or a menu page
+*after* the cache is warm, and check the very next request honours it — and that
+nothing held in the process outlives a bump made elsewhere.
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ from wagtail.models import PageViewRestriction
 from tests import factories
 from tests.testsite.models import PlainPage
 from wagtail_pledges.groups import managed_groups
+from wagtail_pledges.versioned_cache import page_cache
 from wagtail_pledges.visibility import (
     GATED_ATTR,
     menu_items,
     page_restrictions,
-    page_restrictions_cache,
     public_menu_items,
 )
 
@@ -144,7 +146,7 @@ def test_changes_from_another_process_are_seen_through_the_cache(lounge, client)
     assert _status(client, lounge) == 302
     PageViewRestriction.objects.filter(pk=restriction.pk).update(
         restriction_type=PageViewRestriction.PASSWORD, password="x")  # no signal here
-    cache.incr(page_restrictions_cache.version_key)  # ...the other process's bump
+    cache.incr(page_cache.version_key)  # ...the other process's bump
     response = client.get(lounge.url)
     assert response.status_code == 200  # Wagtail's password form, not our login redirect
     assert b"password" in response.content.lower()
@@ -156,9 +158,9 @@ def test_changes_from_another_process_are_seen_through_the_cache(lounge, client)
 def test_evicted_version_never_revives_an_old_entry(lounge, client):
     restriction = _restrict(lounge)
     assert _status(client, lounge) == 302
-    cache.delete(page_restrictions_cache.version_key)  # evicted; the entry survives
+    cache.delete(page_cache.version_key)  # evicted; the entry survives
     PageViewRestriction.objects.filter(pk=restriction.pk).delete()  # (bumps: undo it)
-    cache.delete(page_restrictions_cache.version_key)
+    cache.delete(page_cache.version_key)
     assert _status(client, lounge) == 200
 
 
@@ -167,8 +169,8 @@ def test_a_reader_between_write_and_commit_cannot_keep_stale_rows(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _restrict(lounge)
         # Another process reads the rows before the commit and caches what it saw.
-        page_restrictions_cache.get("all", lambda: [])
-        assert page_restrictions_cache.get("all", lambda: None) == []
+        page_cache.get("restrictions", lambda: ())
+        assert page_cache.get("restrictions", lambda: None) == ()
     for callback in callbacks:  # the commit
         callback()
     assert [r.path for r in page_restrictions(_request())] == [lounge.path]

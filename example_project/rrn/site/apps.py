@@ -10,11 +10,12 @@ class RRNSiteConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from .context_processors import contact_cache
+        from wagtail_pledges.versioned_cache import page_cache
+
         from .models import ContactSettings
 
-        # The footer's contact details are cached: saving them makes the cache stale.
-        post_save.connect(contact_cache.bump, sender=ContactSettings,
+        # The footer's contact details are in the page cache: saving them makes it stale.
+        post_save.connect(page_cache.bump, sender=ContactSettings,
                           dispatch_uid="rrn-contact-saved")
-        post_delete.connect(contact_cache.bump, sender=ContactSettings,
+        post_delete.connect(page_cache.bump, sender=ContactSettings,
                             dispatch_uid="rrn-contact-deleted")
