@@ -29,7 +29,6 @@ class RequestBaseURLMiddleware:
             request_base_url.reset(token)
 
 
-
 class CachedSiteMiddleware:
     """Find the request's Wagtail ``Site`` from the cache instead of the database.
 
@@ -65,13 +64,13 @@ def cached_sites(request=None) -> list:
 
     def read():
         sites = Site.objects.select_related("root_page")
-        return tuple((_values(site), _values(site.root_page)) for site in sites)
+        return tuple((site._state.db, _values(site), _values(site.root_page)) for site in sites)
 
     root_page = Site._meta.get_field("root_page")
     found = []
-    for site_values, page_values in page_cache.get("sites", read, request):
-        site = Site.from_db("default", _names(Site), site_values)
-        root_page.set_cached_value(site, Page.from_db("default", _names(Page), page_values))
+    for db, site_values, page_values in page_cache.get("sites", read, request):
+        site = Site.from_db(db, _names(Site), site_values)
+        root_page.set_cached_value(site, Page.from_db(db, _names(Page), page_values))
         found.append(site)
     return found
 

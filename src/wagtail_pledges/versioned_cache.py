@@ -24,15 +24,23 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import django
+import wagtail
 from django.core.cache import cache
 from django.db import transaction
+
+from . import __version__
+
+# In every value's key: what one release pickled (a dataclass, a model's field list)
+# is never read by another during a rolling deploy.
+_RELEASE = f"{__version__}-{django.get_version()}-{wagtail.__version__}"
 
 
 class VersionedCache:
     """A family of cached values made stale together by :meth:`bump`."""
 
     def __init__(self, name: str, timeout: int = 300):
-        self.prefix = f"wagtail_pledges:{name}:"
+        self.prefix = f"wagtail_pledges:{name}:{_RELEASE}:"
         self.version_key = f"wagtail_pledges:{name}:version"
         self.timeout = timeout
         self._request_attr = f"_wagtail_pledges_version_{name}"
