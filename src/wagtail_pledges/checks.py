@@ -349,3 +349,19 @@ def check_installed_apps(app_configs=None, **kwargs) -> list[Error]:
               id="wagtail_pledges.E021")
         for ours, needed in missing_apps()
     ]
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs) -> list[Warning]:
+    """W014: the default cache is per process, so privacy and menu changes made in one
+    process reach the others only when their cached copies expire (five minutes)."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if not backend.endswith("locmem.LocMemCache"):
+        return []
+    return [Warning(
+        "The default cache is per process (LocMemCache): page privacy, menus and sites "
+        "are cached, so a change made in one process reaches the others only after "
+        "up to five minutes (counts too).",
+        hint="Use a cache every process shares, e.g. Redis (the example project's "
+             "production settings use REDIS_URL). See docs/how-to/deploy.md.",
+        id="wagtail_pledges.W014")]

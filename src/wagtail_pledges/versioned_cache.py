@@ -16,6 +16,10 @@ Shared entries also expire (``timeout``), a safety net for writes that send no s
 
 Values must be immutable (tuples, frozen dataclasses, strings): one object serves every
 request of a process.
+
+All of this needs a cache shared by every process: with a per-process cache
+(``LocMemCache``) a change made in one process reaches the others only when their
+entries expire — check ``wagtail_pledges.W014`` says so on ``check --deploy``.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ class VersionedCache:
         self.version_key = f"wagtail_pledges:{name}:version"
         self.timeout = timeout
         self._request_attr = f"_wagtail_pledges_version_{name}"
-        self._local: dict[str, tuple[int, Any]] = {}
+        self._local: dict[str, tuple[int, Any, float]] = {}
 
     def version(self, request=None) -> int | None:
         """The current version, read from the shared cache once per ``request``."""
@@ -64,14 +68,16 @@ class VersionedCache:
         if version is None:  # no working cache: nothing can be trusted to be fresh
             return compute()
         local = self._local.get(part)
-        if local is not None and local[0] == version:
+        if local is not None and local[0] == version and local[2] > time.monotonic():
             return local[1]
         key = self.prefix + part
         entry = cache.get(key)
         if entry is None or entry[0] != version:
             entry = (version, compute())
             cache.set(key, entry, self.timeout)
-        self._local[part] = entry
+        # Kept no longer than the shared entry: with a per-process cache (no Redis),
+        # where another process's bump is never seen here, at most ``timeout`` stale.
+        self._local[part] = (*entry, time.monotonic() + self.timeout)
         return entry[1]
 
     def bump(self, **_signal_kwargs) -> None:

@@ -235,3 +235,22 @@ def test_menu_is_filtered_per_viewer_and_a_members_menu_is_private(home, lounge,
     assert getattr(seen_by_member, GATED_ATTR, False)  # → private, no-store
     # The home page's cards list only pages with no restriction at all, for everyone.
     assert _titles(public_menu_items(home, _request(member))) == ["About"]
+
+
+def test_a_copy_kept_in_this_process_expires_with_the_shared_entry(lounge, client,
+                                                                   monkeypatch):
+    """With a per-process cache another process's bump never arrives here: the copy
+    this process keeps is then stale for at most the shared entry's timeout."""
+    import time
+
+    from wagtail_pledges import versioned_cache
+
+    _restrict(lounge)
+    assert _status(client, lounge) == 302
+    version = cache.get(page_cache.version_key)
+    PageViewRestriction.objects.all().delete()  # "in another process":
+    cache.set(page_cache.version_key, version, None)  # its bump never seen here
+    cache.delete(page_cache.prefix + "restrictions")  # the shared entry expired
+    later = time.monotonic() + page_cache.timeout + 1
+    monkeypatch.setattr(versioned_cache.time, "monotonic", lambda: later)
+    assert _status(client, lounge) == 200
