@@ -175,16 +175,31 @@ def base_env(**extra: str) -> dict:
     return env
 
 
-def build_rrn(workdir: Path) -> Site:
-    url = recreate_database(PREFIX + "rrn")
+def rrn_site(workdir: Path, url: str, settings: str = "bench.server_settings") -> Site:
+    """The example project served with ``settings`` on ``url`` (not built)."""
     env = base_env(
-        DJANGO_SETTINGS_MODULE="bench.server_settings", DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE=settings, DATABASE_URL=url,
         REDIS_URL=f"{REDIS}/{REDIS_DB}", MEDIA_ROOT=str(workdir / "media"),
         BENCH_STATIC_ROOT=str(workdir / "static"),
         PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "src"),
                                     str(REPO / "example_project")]),
     )
-    site = Site("rrn", env, REPO / "example_project", "rrn.wsgi:application")
+    return Site("rrn", env, REPO / "example_project", "rrn.wsgi:application")
+
+
+def plain_site_env(url: str) -> dict:
+    return base_env(DJANGO_SETTINGS_MODULE="plainsite.settings.bench", DATABASE_URL=url,
+                    REDIS_URL=f"{REDIS}/{REDIS_DB + 1}")
+
+
+def plain_site_at(cwd: Path, env: dict) -> Site:
+    """The plain site already built in ``cwd`` (see :func:`build_plain`)."""
+    env = {**env, "PYTHONPATH": os.pathsep.join([str(REPO), str(cwd)])}
+    return Site("plain", env, cwd, "plainsite.wsgi:application")
+
+
+def build_rrn(workdir: Path) -> Site:
+    site = rrn_site(workdir, recreate_database(PREFIX + "rrn"))
     log("example project: migrate, load_rrn_demo")
     site.manage("migrate", "--noinput", "-v0")
     site.manage("load_rrn_demo")
@@ -192,13 +207,9 @@ def build_rrn(workdir: Path) -> Site:
 
 
 def build_plain(workdir: Path) -> Site:
-    url = recreate_database(PREFIX + "plain")
-    env = base_env(DJANGO_SETTINGS_MODULE="plainsite.settings.bench", DATABASE_URL=url,
-                   REDIS_URL=f"{REDIS}/{REDIS_DB + 1}")
+    env = plain_site_env(recreate_database(PREFIX + "plain"))
     log("plain site: wagtail start, migrate")
-    cwd = plain_site.build(workdir, env)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(cwd)])
-    return Site("plain", env, cwd, "plainsite.wsgi:application")
+    return plain_site_at(plain_site.build(workdir, env), env)
 
 
 def seed(site: Site, members: int, organisations: int, prefix: str) -> dict:
@@ -222,6 +233,7 @@ def endpoints(urls: dict, member: str) -> dict:
         "plain home": ("plain", "/", None),
         "plain child page": ("plain", "/about/", None),
         "RRN home": ("rrn", urls["home"], None),
+        "RRN standard page": ("rrn", urls["standard"], None),
         "membership (anonymous)": ("rrn", urls["membership"], None),
         "membership (signed in)": ("rrn", urls["membership"], member),
         "directory": ("rrn", urls["directory"], None),

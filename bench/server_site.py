@@ -57,6 +57,7 @@ def _user(email: str):
 
 def rrn_urls() -> dict:
     """The example site's pages, found by type (not by hard-coded paths)."""
+    from rrn.site.models import StandardPage
     from wagtail_pledges.models import ActionPlan, Strategy
     from wagtail_pledges.pages.models import (
         IndividualPledgePage,
@@ -67,8 +68,11 @@ def rrn_urls() -> dict:
     directory = PlansIndexPage.objects.live().first().url
     plan = ActionPlan.objects.published().select_related("organisation").order_by("pk").first()
     pledge_page = IndividualPledgePage.objects.live().first()
+    standard = (StandardPage.objects.live().filter(slug="about").first()
+                or StandardPage.objects.live().first())
     return {
         "home": "/",
+        "standard": standard.url,
         "membership": MembershipPage.objects.live().first().url,
         "directory": directory,
         "directory_filtered": directory + "?sector=health",

@@ -41,3 +41,20 @@ def test_missed_budgets_are_reported_with_their_figure():
     # 50 % of the ceiling meets the rate, but one lost submission fails the check.
     assert any(e == report.SUBMISSION and "1 lost" in f for e, f in missed)
     assert ("API plan list", "1.25× the req/s (≥ 1.5×)") in missed
+
+
+def test_every_product_page_is_checked_against_plain_wagtail():
+    """The example's standard page is checked against the plain home page and, page for
+    page, against the plain child page; signed in, the membership page's queries too."""
+    result = build([
+        row("plain home", 10, 200, queries=4),
+        row("plain child page", 13, 150, queries=6),
+        row("RRN standard page", 14, 140, queries=5),
+        row("membership (signed in)", 12, 160, queries=10),
+    ])
+    checks = {(c["endpoint"], c["against"]): c for c in result["budgets"]}
+    assert not checks[("RRN standard page", "plain home")]["ok"]  # 1.40× > 1.2×
+    page_for_page = checks[("RRN standard page", "plain child page")]
+    assert page_for_page["ok"] and page_for_page["figure"] == "1.08× (≤ 1.2×)"
+    signed_in = [c for c in result["budgets"] if c["endpoint"] == "membership (signed in)"]
+    assert {c["figure"] for c in signed_in} == {"1.20× (≤ 1.3×)", "+6 queries (≤ +3)"}

@@ -142,13 +142,30 @@ class LiveCountsBlock(blocks.StructBlock):
         return context
 
 
+class OptionalPageChooserBlock(blocks.PageChooserBlock):
+    """Wagtail's page chooser, minus the work of looking up no page at all.
+
+    Wagtail hands every chooser's stored ids to ``QuerySet.in_bulk`` when a stream is
+    read, even when they are all empty (``[None]``): Django then builds and compiles a
+    query only to find it can match nothing — on every view of every page carrying the
+    block. Migrations see Wagtail's own block (same stored value, same admin).
+    """
+
+    canonical_module_path = "wagtail.blocks.PageChooserBlock"
+
+    def bulk_to_python(self, values):
+        if all(value is None for value in values):
+            return [None] * len(values)
+        return super().bulk_to_python(values)
+
+
 class CallToActionBlock(blocks.StructBlock):
     """Join / finish joining / renew / you're a member — chosen for the viewer."""
 
-    individual_page = blocks.PageChooserBlock(
+    individual_page = OptionalPageChooserBlock(
         label=_("individual pledge page"), required=False,
     )
-    organisation_page = blocks.PageChooserBlock(
+    organisation_page = OptionalPageChooserBlock(
         label=_("organisation pledge page"), required=False,
     )
 

@@ -369,3 +369,19 @@ def check_task_framework(app_configs=None, **kwargs) -> list[Warning]:
         )
         for alias, backend in foreign_backends(getattr(settings, "TASKS", None))
     ]
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs) -> list[Warning]:
+    """W015: the default cache is per process, so privacy and menu changes made in one
+    process reach the others only when their cached copies expire (five minutes)."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if not backend.endswith("locmem.LocMemCache"):
+        return []
+    return [Warning(
+        "The default cache is per process (LocMemCache): page privacy, menus and sites "
+        "are cached, so a change made in one process reaches the others only after "
+        "up to five minutes (counts too).",
+        hint="Use a cache every process shares, e.g. Redis (the example project's "
+             "production settings use REDIS_URL). See docs/how-to/deploy.md.",
+        id="wagtail_pledges.W015")]

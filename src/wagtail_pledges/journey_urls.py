@@ -7,8 +7,9 @@ this module without importing the page modules (which import the blocks).
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from wagtail.models import Page, Site, get_page_models
+
+from .versioned_cache import page_cache
 
 INDIVIDUAL = "individual"
 ORGANISATION = "organisation"
@@ -16,10 +17,8 @@ JOURNEYS = (INDIVIDUAL, ORGANISATION)
 # The published plans directory carries the same kind of marker.
 DIRECTORY = "directory"
 
-# Page URLs change only when pages are published, moved or unpublished; those signals
-# bump this version (see signal_handlers), and entries expire after 5 minutes anyway.
-JOURNEY_URLS_CACHE_PREFIX = "wagtail_pledges:journey_urls:"
-JOURNEY_URLS_VERSION = "wagtail_pledges:journey_urls:version"
+# Page URLs change only when pages are published, moved or unpublished; those bump the
+# page cache's version (see signal_handlers), and entries expire after 5 minutes anyway.
 
 
 def journey_page_models(journey: str) -> list[type[Page]]:
@@ -38,22 +37,15 @@ def journey_page_urls(individual_page=None, organisation_page=None, request=None
     cacheable = all(isinstance(v, int | None) for v in (individual_page, organisation_page))
     if cacheable:
         site = Site.find_for_request(request) if request is not None else None
-        key = (f"{JOURNEY_URLS_CACHE_PREFIX}{cache.get(JOURNEY_URLS_VERSION, 0)}:"
-               f"{getattr(site, 'pk', '')}:{individual_page}:{organisation_page}")
-        urls = cache.get(key)
-        if urls is None:
-            urls = _journey_page_urls(individual_page, organisation_page, request)
-            cache.set(key, urls, 300)
-        return urls
+        return page_cache.get(
+            f"journey_urls:{getattr(site, 'pk', '')}:{individual_page}:{organisation_page}",
+            lambda: _journey_page_urls(individual_page, organisation_page, request), request)
     return _journey_page_urls(individual_page, organisation_page, request)
 
 
 def forget_journey_page_urls(**kwargs) -> None:
     """Make every cached journey URL stale (a page was published, moved or unpublished)."""
-    try:
-        cache.incr(JOURNEY_URLS_VERSION)
-    except ValueError:
-        cache.set(JOURNEY_URLS_VERSION, 1, None)
+    page_cache.bump()
 
 
 def _journey_page_urls(individual_page, organisation_page, request):

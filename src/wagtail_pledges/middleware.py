@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+from .versioned_cache import page_cache
+
 request_base_url: ContextVar[str] = ContextVar("wagtail_pledges_request_base_url", default="")
 
 
@@ -25,3 +27,76 @@ class RequestBaseURLMiddleware:
             return self.get_response(request)
         finally:
             request_base_url.reset(token)
+
+
+class CachedSiteMiddleware:
+    """Find the request's Wagtail ``Site`` from the cache instead of the database.
+
+    Optional: add ``"wagtail_pledges.middleware.CachedSiteMiddleware"`` to
+    ``MIDDLEWARE``. Wagtail looks the site up with one query on every page view
+    (``Site.find_for_request``, which then keeps it on the request); this middleware
+    puts the same answer there first. Every site (with its root page) is one cache
+    entry, matched to the host name and port as Wagtail matches them — one entry
+    whatever ``Host`` headers clients send, kept as field values (each request gets its
+    own ``Site`` and root page objects). It is made stale whenever a site or a page is
+    saved, moved or deleted, so a changed host name or root page is honoured at once,
+    in every process.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http.request import split_domain_port
+
+        hostname = split_domain_port(request._get_raw_host())[0]
+        try:
+            port = int(request.get_port())
+        except ValueError:  # a forwarded port that is no number: Wagtail's own lookup
+            return self.get_response(request)
+        request._wagtail_site = site_for(cached_sites(request), hostname, port)
+        return self.get_response(request)
+
+
+def cached_sites(request=None) -> list:
+    """Every Wagtail site with its root page: new objects, from cached field values."""
+    from wagtail.models import Page, Site
+
+    def read():
+        sites = Site.objects.select_related("root_page")
+        return tuple((site._state.db, _values(site), _values(site.root_page)) for site in sites)
+
+    root_page = Site._meta.get_field("root_page")
+    found = []
+    for db, site_values, page_values in page_cache.get("sites", read, request):
+        site = Site.from_db(db, _names(Site), site_values)
+        root_page.set_cached_value(site, Page.from_db(db, _names(Page), page_values))
+        found.append(site)
+    return found
+
+
+def _names(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _values(instance) -> tuple:
+    return tuple(getattr(instance, name) for name in _names(type(instance)))
+
+
+def site_for(sites: list, hostname: str, port: int) -> object | None:
+    """The site Wagtail's ``get_site_for_hostname`` picks for ``hostname:port``, or None."""
+
+    def rank(site):  # Wagtail's order: host and port, host and default, default, host
+        if site.hostname == hostname:
+            return 0 if site.port == port else 1 if site.is_default_site else 3
+        return 2
+
+    ranked = sorted((s for s in sites if s.hostname == hostname or s.is_default_site),
+                    key=rank)
+    if not ranked:
+        return None
+    if len(ranked) == 1 or rank(ranked[0]) in (0, 1):
+        return ranked[0]
+    if rank(ranked[0]) == 2:
+        return ranked[len(ranked) == 2]
+    return None

@@ -9,9 +9,11 @@ that reaches us twice (our view *and* Wagtail's signal) is applied once.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import (
     page_published,
     page_unpublished,
@@ -22,7 +24,6 @@ from wagtail.signals import (
 )
 
 from . import counts, lifecycle
-from .journey_urls import forget_journey_page_urls
 from .models import (
     ActionPlan,
     Location,
@@ -37,6 +38,7 @@ from .models import (
     Strategy,
 )
 from .policy import get_policy
+from .versioned_cache import page_cache
 
 COMMITMENT_MODELS = (ActionPlan, Pledge)
 
@@ -106,14 +108,37 @@ m2m_changed.connect(_bump_directory_on_m2m, sender=ActionPlan.practices.through,
                     dispatch_uid="pledges-dir-practices")
 
 
-# -- journey page URLs (membership page's call to action) ------------------------------
+# -- the page cache: sites, menus, view restrictions (wagtail_pledges.versioned_cache) --
+# Cached for every process; anything that changes what it holds bumps its version (at
+# once and again on commit), so no one is shown a stale private page or menu.
 
-def _forget_journey_urls(sender, **kwargs):
-    forget_journey_page_urls()
+def _bump_pages_on_m2m(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        page_cache.bump()
 
 
+def _bump_pages_on_page_save(sender, instance, **kwargs):
+    # Saving any page (publishing one, a title, "show in menus") may change a menu or a
+    # site's root page. A page type's save is sent with the type as sender, hence no
+    # sender here.
+    if isinstance(instance, Page):
+        page_cache.bump()
+
+
+for _model in (PageViewRestriction, Group, Site):
+    post_save.connect(page_cache.bump, sender=_model,
+                      dispatch_uid=f"pledges-pages-{_model.__name__}")
+    post_delete.connect(page_cache.bump, sender=_model,
+                        dispatch_uid=f"pledges-pagesd-{_model.__name__}")
+m2m_changed.connect(_bump_pages_on_m2m, sender=PageViewRestriction.groups.through,
+                    dispatch_uid="pledges-pages-restriction-groups")
+post_save.connect(_bump_pages_on_page_save, dispatch_uid="pledges-pages-page-saved")
+# Published/unpublished pages are saved too; a move changes the paths restrictions are
+# cached with (and the journey pages' URLs); a deleted page's path can be given to a
+# new page.
 for _signal in (page_published, page_unpublished, post_page_move):
-    _signal.connect(_forget_journey_urls, dispatch_uid=f"pledges-journey-{_signal}")
+    _signal.connect(page_cache.bump, dispatch_uid=f"pledges-pages-{_signal}")
+post_delete.connect(page_cache.bump, sender=Page, dispatch_uid="pledges-pages-page-deleted")
 
 
 # -- counters when a membership row is deleted (e.g. its user was deleted) ------------

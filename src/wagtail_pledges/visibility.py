@@ -10,13 +10,19 @@ daily job lapses them. So here, membership of a managed group is read from the p
 (search, menus, sitemap, resource index, Wagtail's API) filters through this module,
 and page serving refuses with it, so the rule is the same everywhere.
 
-Cost: a constant number of queries per call (restrictions with their groups in one
-query; the viewer's groups and standing once), then one ``path`` prefix exclusion.
+Cost: the page view restrictions (with their groups and page paths) are read once and
+kept in the cache (:data:`~wagtail_pledges.versioned_cache.page_cache`, bumped whenever
+a restriction, its groups, a group or a page changes), so the serve hook, the menu and
+listings share them and a public page costs an anonymous visitor no query of ours.
+The viewer's standing is read once, only when a group restriction must be judged (their
+other groups only for a group the package does not manage); a listing then adds one
+``path`` prefix exclusion.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,10 +44,12 @@ from wagtail.models import (
 
 from .conf import pledges_settings
 from .groups import GROUP_KEYS, group_keys_for
+from .versioned_cache import page_cache
 
 # Set on the request when something on it showed members-only content (or refused
 # it): the response then differs per viewer and must never sit in a shared cache.
 GATED_ATTR = "_wagtail_pledges_gated"
+_RESTRICTIONS_ATTR = "_wagtail_pledges_page_restrictions"
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,31 @@ def _restrictions(model, tree_field: str, paths: Iterable[str] | None = None):
             for pk, (kind, path, groups) in found.items()]
 
 
+def page_restrictions(request=None) -> tuple[_Restriction, ...]:
+    """Every page view restriction, from the cache (read once per request)."""
+    found = getattr(request, _RESTRICTIONS_ATTR, None)
+    if found is None:
+        found = page_cache.get(
+            "restrictions", lambda: tuple(_restrictions(PageViewRestriction, "page")),
+            request)
+        if request is not None:
+            setattr(request, _RESTRICTIONS_ATTR, found)
+    return found
+
+
+def _managed_group_ids() -> dict[str, int]:
+    """Managed group key → group id, from the cache (bumped when any group is saved or
+    deleted, as it is for restrictions)."""
+    names = {pledges_settings.group_name(key): key for key in GROUP_KEYS}
+
+    def read():
+        return tuple((names[name], pk) for name, pk in
+                     Group.objects.filter(name__in=names).values_list("name", "pk"))
+
+    named = hashlib.sha256("|".join(sorted(names)).encode()).hexdigest()[:16]
+    return dict(page_cache.get(f"managed_groups:{named}", read))
+
+
 def effective_group_ids(user) -> frozenset[int]:
     """The user's groups, with the managed groups as the policy says *now*.
 
@@ -82,21 +115,25 @@ def effective_group_ids(user) -> frozenset[int]:
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
-    names = {pledges_settings.group_name(key): key for key in GROUP_KEYS}
-    managed = {names[name]: pk for name, pk in
-               Group.objects.filter(name__in=names).values_list("name", "pk")}
+    managed = _managed_group_ids()
     wanted = group_keys_for(user)
     own = set(user.groups.values_list("pk", flat=True)) - set(managed.values())
     return frozenset(own | {managed[key] for key in wanted if key in managed})
 
 
 class _Judge:
-    """Answers "does this viewer pass this restriction?", reading their groups once."""
+    """Answers "does this viewer pass this restriction?", reading what it needs once.
+
+    A managed group (*Members*, …) is judged by the policy's standing; the viewer's
+    other groups are read only when a restriction names a group that is not managed.
+    """
 
     def __init__(self, request_or_user):
         self.request, self.user = _viewer(request_or_user)
         self.authenticated = bool(getattr(self.user, "is_authenticated", False))
-        self._group_ids: frozenset[int] | None = None
+        self._managed: frozenset[int] | None = None
+        self._wanted: frozenset[int] = frozenset()
+        self._own: frozenset[int] | None = None
 
     def passes(self, restriction: _Restriction, passed_key: str) -> bool:
         if restriction.kind == BaseViewRestriction.PASSWORD:
@@ -109,16 +146,28 @@ class _Judge:
             return True
         if self.user.is_superuser:  # as Wagtail's own check
             return True
-        if self._group_ids is None:
-            self._group_ids = effective_group_ids(self.user)
-        return bool(self._group_ids & restriction.group_ids)
+        if self._managed is None:
+            managed = _managed_group_ids()
+            self._managed = frozenset(managed.values())
+            self._wanted = frozenset(managed[key] for key in group_keys_for(self.user)
+                                     if key in managed)
+        if self._wanted & restriction.group_ids:
+            return True
+        others = restriction.group_ids - self._managed
+        if not others:
+            return False
+        if self._own is None:
+            self._own = frozenset(self.user.groups.values_list("pk", flat=True)) - self._managed
+        return bool(self._own & others)
 
 
 def _refused_paths(model, tree_field, request_or_user, paths=None) -> list[str]:
     judge = _Judge(request_or_user)
     key = model.passed_view_restrictions_session_key
     refused, passed = [], False
-    for restriction in _restrictions(model, tree_field, paths):
+    restrictions = (page_restrictions(judge.request) if model is PageViewRestriction
+                    else _restrictions(model, tree_field, paths))
+    for restriction in restrictions:
         if judge.passes(restriction, key):
             passed = True
         else:
@@ -177,8 +226,8 @@ def page_refusals(page, request) -> list[str]:
     """Kinds of the restrictions on ``page`` (or its ancestors) this request does not pass."""
     judge = _Judge(request)
     key = PageViewRestriction.passed_view_restrictions_session_key
-    restrictions = _restrictions(PageViewRestriction, "page",
-                                 _ancestor_paths(page.path, Page.steplen))
+    ancestors = set(_ancestor_paths(page.path, Page.steplen))
+    restrictions = [r for r in page_restrictions(request) if r.path in ancestors]
     if restrictions:
         mark_gated(request)
     return [r.kind for r in restrictions if not judge.passes(r, key)]
@@ -273,6 +322,55 @@ def search_pages(request, query: str, queryset=None):
 def menu_pages(parent, request):
     """``parent``'s live, in-menu children the viewer may see, in tree order."""
     return visible_pages(parent.get_children().live().in_menu(), request).order_by("path")
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """A page as a menu shows it: no page object, so it can be cached."""
+
+    pk: int
+    title: str
+    path: str
+    url: str
+    search_description: str
+
+
+def _menu(parent, request) -> tuple[MenuItem, ...]:
+    """``parent``'s live in-menu children for everyone, cached per site and parent."""
+
+    def read():
+        children = parent.get_children().live().in_menu().order_by("path").specific()
+        return tuple(MenuItem(page.pk, page.title, page.path, page.get_url(request) or "",
+                              page.search_description) for page in children)
+
+    memo = request.__dict__.setdefault("_wagtail_pledges_menus", {})
+    if parent.pk not in memo:
+        site = Site.find_for_request(request)
+        memo[parent.pk] = page_cache.get(f"menu:{getattr(site, 'pk', '')}:{parent.pk}", read,
+                                         request)
+    return memo[parent.pk]
+
+
+def _outside(items, paths) -> list[MenuItem]:
+    paths = tuple(paths)
+    return [item for item in items if not item.path.startswith(paths)] if paths \
+        else list(items)
+
+
+def menu_items(parent, request) -> list[MenuItem]:
+    """:func:`menu_pages` from the cache: the in-menu children this viewer may see.
+
+    The list of children is cached per site (made stale by any page saved, published,
+    moved or deleted); the viewer's filter is applied on every call, and a member shown
+    a private item gets a private response (:func:`mark_gated`).
+    """
+    return _outside(_menu(parent, request), hidden_page_paths(request))
+
+
+def public_menu_items(parent, request) -> list[MenuItem]:
+    """The in-menu children no view restriction covers (Wagtail's ``public()``): the
+    same list for everyone, from the cache."""
+    return _outside(_menu(parent, request), (r.path for r in page_restrictions(request)))
 
 
 def resources_for(index_page, request):

@@ -85,3 +85,14 @@ def test_every_check_id_is_documented():
     doc = (Path(__file__).parents[2] / "docs" / "reference" / "checks.md").read_text()
     for number in set(re.findall(r'"(E\d{3})"', source)):
         assert f"wagtail_pledges.{number}" in doc
+
+
+def test_per_process_cache_warns_on_deploy(settings):
+    """W015: the page cache (privacy, menus, sites) needs a cache every process shares."""
+    from wagtail_pledges.checks import check_shared_cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in check_shared_cache()] == ["wagtail_pledges.W015"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/9"}}
+    assert check_shared_cache() == []

@@ -14,6 +14,7 @@ ROOT = pathlib.Path(__file__).parents[2]
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    """(The check connects to no cache or database server.)"""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "rrn.settings.production",
@@ -23,7 +24,9 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "example_project")]),
     }
-    env.pop("REDIS_URL", None)
+    # Production shares one cache between processes (docs/how-to/deploy.md); without
+    # it check W015 warns that privacy changes would reach other processes late.
+    env["REDIS_URL"] = "redis://127.0.0.1:6379/9"
     result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, str(ROOT / "example_project/manage.py"), "check", "--deploy",
          "--fail-level", "WARNING"],

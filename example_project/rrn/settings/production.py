@@ -27,6 +27,9 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
+    # Sessions stay in PostgreSQL, read through the shared cache: a signed-in page
+    # view costs one query fewer.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 # Behind a proxy, rate limits must count the client's address, not the proxy's: name
 # the request.META key your proxy sets to it (e.g. HTTP_X_REAL_IP).

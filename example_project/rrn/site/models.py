@@ -7,6 +7,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from wagtail_pledges.blocks import CallToActionBlock, LiveCountsBlock
+from wagtail_pledges.visibility import public_menu_items
 
 
 class ContentBlocks(blocks.StreamBlock):
@@ -27,6 +28,12 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, "intro", "body"]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # "Find out more": the public in-menu children, from the menu's cache.
+        context["cards"] = public_menu_items(self, request)
+        return context
 
 
 class StandardPage(Page):
