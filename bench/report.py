@@ -68,6 +68,14 @@ def check_budgets(index: dict) -> list[dict]:
             else:
                 value = row["rps"] / other["rps"]
                 ok, shown = value >= limit, f"{value:.2f}× the req/s (≥ {limit}×)"
+            # A figure from failing requests (a 429 from a throttle, a 500) is no figure:
+            # the budget is missed, and the report says why.
+            failed = row.get("errors", 0) or (other or {}).get("errors", 0) \
+                or row.get("status", 200) >= 400
+            if failed and endpoint != SUBMISSION:
+                ok = False
+                shown += (f", but {row.get('errors', 0)} requests failed (HTTP "
+                          f"{row.get('status', '?')} in-process)")
             if endpoint == SUBMISSION:
                 check = row.get("check", {})
                 emails = row.get("emails")
