@@ -6,6 +6,8 @@ Who may do either is the policy's answer (:meth:`MembershipPolicy.may_use_logo`,
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -19,26 +21,37 @@ def current_kit() -> LogoKit | None:
     return LogoKit.objects.order_by("pk").first()
 
 
-def accept_terms(user, organisation: Organisation) -> LogoTermsAcceptance:
-    """Record that ``user`` accepted the kit's terms for ``organisation``.
+def terms_digest(kit: LogoKit | None) -> str:
+    """The version of the kit's terms: SHA-256 of their text."""
+    return hashlib.sha256((kit.terms if kit is not None else "").encode()).hexdigest()
 
-    Idempotent: a second call (a double-clicked button, two admins at once) returns
-    the first acceptance; the unique constraint keeps it to one row.
+
+def accept_terms(user, organisation: Organisation) -> LogoTermsAcceptance:
+    """Record that ``user`` accepted the kit's current terms for ``organisation``,
+    with the text they read.
+
+    Idempotent per version of the terms: a second call (a double-clicked button, two
+    admins at once) returns the first acceptance; the unique constraint keeps it to one
+    row. Once editors change the terms, the next call records a new acceptance.
     """
     if not get_policy().may_accept_logo_terms(user, organisation):
         raise PermissionDenied(_("Only an admin of a member organisation can accept the "
                                  "logo terms."))
+    kit = current_kit()
+    version = {"organisation": organisation, "terms_digest": terms_digest(kit)}
     try:
         with transaction.atomic():
             acceptance, _created = LogoTermsAcceptance.objects.get_or_create(
-                organisation=organisation, defaults={"user": user})
+                **version, defaults={"user": user, "terms": kit.terms if kit else ""})
     except IntegrityError:  # another request inserted it between our read and write
-        acceptance = LogoTermsAcceptance.objects.get(organisation=organisation)
+        acceptance = LogoTermsAcceptance.objects.get(**version)
     return acceptance
 
 
 def terms_accepted(organisation: Organisation) -> bool:
-    return LogoTermsAcceptance.objects.filter(organisation=organisation).exists()
+    """Whether an admin accepted the terms as they read *now*."""
+    return LogoTermsAcceptance.objects.filter(
+        organisation=organisation, terms_digest=terms_digest(current_kit())).exists()
 
 
 def file_for_download(user, organisation: Organisation, file_id: int) -> LogoKitFile:
@@ -75,7 +88,8 @@ def dashboard_logo_kit(user, organisations: list[dict]) -> dict:
     if kit is not None:
         accepted = {
             acceptance.organisation_id: acceptance
-            for acceptance in LogoTermsAcceptance.objects.filter(organisation_id__in=allowed)
+            for acceptance in LogoTermsAcceptance.objects.filter(
+                organisation_id__in=allowed, terms_digest=terms_digest(kit))
         }
     for item in organisations:
         organisation = item["organisation"]

@@ -159,6 +159,48 @@ def test_download_needs_the_terms_accepted_first(client, kit, member_org):
     assert not LogoDownload.objects.exists()
 
 
+def test_changed_terms_are_accepted_again_and_both_versions_stay_on_record(client, kit,
+                                                                          member_org):
+    """Issue 9: an acceptance is of a version of the terms, kept with its text."""
+    logo, kit_file = kit
+    organisation, admin, staff = member_org
+    assert accept(client, admin, organisation).status_code == 302
+    first = LogoTermsAcceptance.objects.get()
+    assert first.terms == "<p>Use it only while you are a member.</p>"
+    assert len(first.terms_digest) == 64
+    client.force_login(staff)
+    assert client.get(download_url(organisation, kit_file)).status_code == 200
+
+    logo.terms = "<p>Use it only while you are a member, and never <b>stretched</b>.</p>"
+    logo.save()
+    response = client.get(download_url(organisation, kit_file))
+    assert response.status_code == 403 and b"accept the logo terms" in response.content
+    dashboard = client.get("/pledges/").content.decode()
+    assert "accepted the terms of use on" not in dashboard
+    assert accept(client, admin, organisation).status_code == 302
+    assert accept(client, admin, organisation).status_code == 302  # double post
+    client.force_login(staff)
+    assert client.get(download_url(organisation, kit_file)).status_code == 200
+    versions = list(LogoTermsAcceptance.objects.order_by("accepted_at", "pk")
+                    .values_list("terms", flat=True))
+    assert versions == ["<p>Use it only while you are a member.</p>", logo.terms]
+
+
+def test_the_migration_takes_earlier_acceptances_as_of_the_current_terms(kit, member_org):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("wagtail_pledges.migrations.0011_logo_terms_version")
+    organisation, admin, _staff = member_org
+    row = LogoTermsAcceptance.objects.create(organisation=organisation, user=admin)
+    migration.terms_of_existing_acceptances(apps, None)
+    row.refresh_from_db()
+    assert row.terms == kit[0].terms
+    assert row.terms_digest == logo_kit.terms_digest(kit[0])
+    assert logo_kit.terms_accepted(organisation)
+
+
 def test_a_file_outside_the_kit_is_404(client, kit, member_org):
     _kit, _kit_file = kit
     organisation, admin, _staff = member_org

@@ -87,12 +87,18 @@ class LogoKitFile(Orderable):
 
 
 class LogoTermsAcceptance(models.Model):
-    """An organisation accepted the kit's terms: once, by whom, when."""
+    """An organisation accepted the kit's terms: once per version of the terms, by
+    whom, when, and the very text it accepted. When editors change the terms, an admin
+    accepts them again before the next download; earlier acceptances stay on record."""
 
-    organisation = models.OneToOneField(
+    organisation = models.ForeignKey(
         "wagtail_pledges.Organisation", on_delete=models.CASCADE,
-        related_name="logo_terms_acceptance",
+        related_name="logo_terms_acceptances",
     )
+    terms = models.TextField(_("terms accepted"), blank=True,
+                             help_text=_("The terms as they read when accepted."))
+    terms_digest = models.CharField(_("terms version"), max_length=64, blank=True,
+                                    help_text=_("SHA-256 of the accepted terms."))
     # Kept (as null) if the person's account is erased: the organisation still agreed.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -104,6 +110,8 @@ class LogoTermsAcceptance(models.Model):
         verbose_name = _("logo terms acceptance")
         verbose_name_plural = _("logo terms acceptances")
         ordering = ["-accepted_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["organisation", "terms_digest"], name="pledges_logo_terms_once_per_version")]
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.accepted_at:%Y-%m-%d})"
