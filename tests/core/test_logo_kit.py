@@ -360,3 +360,16 @@ def test_a_kit_file_missing_from_storage_is_404_and_not_logged(client, kit, memb
     kit_file.document.file.storage.delete(kit_file.document.file.name)
     assert client.get(download_url(organisation, kit_file)).status_code == 404
     assert not LogoDownload.objects.exists()
+
+
+def test_the_admin_export_of_acceptances_carries_the_terms_version(client, kit, member_org):
+    from tests.factories import UserFactory
+
+    organisation, admin, _staff = member_org
+    accept(client, admin, organisation)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    listing = client.get("/admin/pledges/logo-terms/")
+    assert listing.status_code == 200 and organisation.name in listing.content.decode()
+    export = client.get("/admin/pledges/logo-terms/?export=csv")
+    body = b"".join(export.streaming_content if export.streaming else [export.content])
+    assert LogoTermsAcceptance.objects.get().terms_digest in body.decode()

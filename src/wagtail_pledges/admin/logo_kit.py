@@ -27,7 +27,7 @@ class LogoTermsAcceptanceViewSet(SnippetViewSet):
     list_display = ["organisation", "user", DateColumn("accepted_at", label=_("Accepted"))]
     search_fields = ["organisation__name"]
     search_backend_name = None
-    list_export = ["organisation", "user", "accepted_at"]
+    list_export = ["organisation", "user", "accepted_at", "terms_digest", "terms"]
     export_filename = "logo-terms-acceptances"
     ordering = ["-accepted_at"]
     copy_view_enabled = False
