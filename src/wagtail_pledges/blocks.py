@@ -20,13 +20,14 @@ from wagtail.blocks.stream_block import StreamBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
+from wagtail.models import Page
 
 from .counts import get_counts
 from .cta import call_to_action
 from .forum import forum_for
 from .policy import get_policy
 from .videos import read_duration
-from .visibility import collection_is_restricted, mark_gated
+from .visibility import collection_is_restricted, mark_gated, page_refusals
 
 
 def _request_user(parent_context):
@@ -330,10 +331,6 @@ def viewable_live_page(request, page_id: int, page_models=()):
     """Live page ``page_id`` (specific; of ``page_models`` if given) if this viewer may
     see it, else ``None``: a private page the policy refuses them, or a shared-password
     page they have not unlocked, is as unknown as a missing one."""
-    from wagtail.models import Page
-
-    from .visibility import page_refusals
-
     if len(page_models) == 1:  # one query: the concrete model's own table
         page = page_models[0].objects.live().filter(pk=page_id).first()
     else:
