@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import lifecycle, notify
 from .conf import pledges_settings
@@ -87,6 +87,12 @@ def invite(signatory: LegacySignatory) -> bool:
     return True
 
 
+#: The one answer to every claim-link request, page and API (it reveals nothing).
+CLAIM_LINK_SENT = gettext_lazy(
+    "If that address signed the original pledge and has not moved yet, we have emailed "
+    "it a link. It can take a few minutes to arrive; check your spam folder too.")
+
+
 def request_claim_link(email: str, now: datetime.datetime | None = None) -> bool:
     """"Signed the original pledge? Enter your email": send fresh links if it matches.
 
@@ -111,15 +117,6 @@ def request_claim_link(email: str, now: datetime.datetime | None = None) -> bool
     return True
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:180] or "organisation"
-    slug, n = base, 1
-    while Organisation.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 @transaction.atomic
 def claim(raw_token: str, user) -> Membership:
     """Link a signatory to ``user`` (the person claiming) and put the membership in
@@ -129,9 +126,8 @@ def claim(raw_token: str, user) -> Membership:
     if signatory.claimed_at and signatory.membership_id:
         return signatory.membership
     if signatory.kind == LegacySignatory.Kind.ORGANISATION:
-        organisation = Organisation.objects.create(
-            name=signatory.organisation_name, slug=_unique_slug(signatory.organisation_name)
-        )
+        # Its slug as every organisation's: free now and in the slug history.
+        organisation = Organisation.objects.create(name=signatory.organisation_name)
         OrganisationRole.objects.create(
             organisation=organisation, user=user, role=OrganisationRole.Role.ADMIN
         )

@@ -135,7 +135,7 @@ class Organisation(index.Indexed, models.Model):
                     taken = taken.exclude(pk=self.pk)
                 if attempt == SLUG_ATTEMPTS - 1 or not taken.exists():
                     raise  # not the slug (or out of luck): the caller's error
-                self.slug = f"{slugify(self.name)[:180] or 'organisation'}-{_suffix()}"
+                self.slug = f"{_slug_base(self.name)}-{_suffix()}"
         return None
 
 
@@ -159,11 +159,15 @@ class OrganisationSlugHistory(models.Model):
 
 def unique_organisation_slug(name: str, exclude: Organisation | None = None) -> str:
     """A slug for ``name`` that no other organisation uses now or used before."""
-    base = slugify(name)[:180] or "organisation"
+    base = _slug_base(name)
     candidate = base
     while _slug_taken(candidate, exclude):
         candidate = f"{base}-{_suffix()}"
     return candidate
+
+
+def _slug_base(name: str) -> str:
+    return slugify(name)[:180] or "organisation"
 
 
 def _suffix() -> str:
