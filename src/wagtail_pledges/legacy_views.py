@@ -40,7 +40,7 @@ class RequestClaimLinkView(View):
 
     def render(self, request, form, *, sent=False, status=200):
         return render(request, self.template_name, {
-            "form": form, "sent": sent,
+            "form": form, "sent": sent, "sent_message": legacy.CLAIM_LINK_SENT,
             "deadline": pledges_settings.legacy_deadline,
             "deadline_passed": legacy.deadline_passed(),
         }, status=status)

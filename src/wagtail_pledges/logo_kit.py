@@ -48,10 +48,12 @@ def accept_terms(user, organisation: Organisation) -> LogoTermsAcceptance:
     return acceptance
 
 
-def terms_accepted(organisation: Organisation) -> bool:
-    """Whether an admin accepted the terms as they read *now*."""
+def terms_accepted(organisation: Organisation, kit: LogoKit | None = None) -> bool:
+    """Whether an admin accepted the terms as they read *now* (``kit``: the current
+    kit, if the caller has it already)."""
+    kit = kit if kit is not None else current_kit()
     return LogoTermsAcceptance.objects.filter(
-        organisation=organisation, terms_digest=terms_digest(current_kit())).exists()
+        organisation=organisation, terms_digest=terms_digest(kit)).exists()
 
 
 def file_for_download(user, organisation: Organisation, file_id: int) -> LogoKitFile:
@@ -62,10 +64,10 @@ def file_for_download(user, organisation: Organisation, file_id: int) -> LogoKit
     """
     if not get_policy().may_use_logo(user, organisation):
         raise PermissionDenied(_("The logo kit is for organisations that are members now."))
-    if not terms_accepted(organisation):
+    kit = current_kit()
+    if not terms_accepted(organisation, kit):
         raise PermissionDenied(_("An admin of %s must accept the logo terms first.")
                                % organisation.name)
-    kit = current_kit()
     return LogoKitFile.objects.select_related("document").get(pk=file_id, kit=kit)
 
 

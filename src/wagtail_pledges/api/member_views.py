@@ -12,7 +12,6 @@ import re
 from django.contrib.auth import logout
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound
@@ -189,12 +188,6 @@ class ClaimLegacyView(PledgesAPIView):
         return Response(ws.MembershipStatusSerializer(membership).data)
 
 
-#: The one answer to every claim-link request (the page's own wording).
-CLAIM_LINK_ANSWER = _lazy(
-    "If that address signed the original pledge and has not moved yet, we have emailed "
-    "it a link. It can take a few minutes to arrive; check your spam folder too.")
-
-
 class RequestClaimLinkView(PledgesAPIView):
     """"Signed the original pledge? Send me a new claim link" — the page's service.
 
@@ -214,7 +207,7 @@ class RequestClaimLinkView(PledgesAPIView):
         legacy.request_claim_link(data["email"])
         passed = legacy.deadline_passed()
         detail = (_("The deadline to move from the original pledge has passed, so claim "
-                    "links are no longer sent.") if passed else str(CLAIM_LINK_ANSWER))
+                    "links are no longer sent.") if passed else str(legacy.CLAIM_LINK_SENT))
         return Response({"detail": detail, "deadline_passed": passed},
                         status=status.HTTP_202_ACCEPTED)
 
