@@ -13,12 +13,14 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import router
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .conf import pledges_settings
-from .models import Membership, OrganisationRole, Status, Tier
+from .models import Membership, Organisation, OrganisationRole, Status, Tier
+from .prepared import PreparedQuery
 
 RESOURCES = "resources"
 FORUM = "forum"
@@ -102,14 +104,7 @@ class MembershipPolicy:
         cached = getattr(user, _CACHE_ATTR, None)
         if cached is not None:
             return cached
-        own = Membership.objects.filter(user_id=user.pk).first()
-        roles = tuple(
-            (role, getattr(role.organisation, "membership", None))
-            for role in OrganisationRole.objects.filter(user_id=user.pk)
-            .select_related("organisation__membership")
-            .order_by("pk")
-        )
-        result = Standing(own=own, organisations=roles)
+        result = _read_standing(user)
         setattr(user, _CACHE_ATTR, result)
         return result
 
@@ -205,6 +200,62 @@ class MembershipPolicy:
             return []
         reviewers = get_user_model().objects.filter(is_active=True, groups=group)
         return list(reviewers.exclude(email="").values_list("email", flat=True))
+
+
+# -- one user's standing: one query, compiled once per connection --------------------
+
+_PARTS = (  # (model, path from the user)
+    (Membership, "pledges_membership"),
+    (OrganisationRole, "pledges_roles"),
+    (Organisation, "pledges_roles__organisation"),
+    (Membership, "pledges_roles__organisation__membership"),
+)
+
+
+def _names(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def _standing_rows(key):
+    """The user's own membership beside each of their roles with its organisation and
+    the organisation's membership: one row per role (one row if none), outer joins."""
+    paths = [f"{path}__{name}" for model, path in _PARTS for name in _names(model)]
+    return (get_user_model()._base_manager.filter(pk=key)
+            .order_by("pledges_roles__pk").values_list(*paths))
+
+
+_standing_query = PreparedQuery(_standing_rows)
+
+
+def _read_standing(user) -> Standing:
+    """What ``standing`` returns, read in one query (the ORM's objects, with the
+    relations between them already in place: no query when they are followed)."""
+    using = router.db_for_read(Membership)
+    rows = _standing_query.rows(user.pk, using)
+    built = []
+    for row in rows:
+        objects, start = [], 0
+        for model, _path in _PARTS:
+            names = _names(model)
+            values = row[start:start + len(names)]
+            start += len(names)
+            objects.append(model.from_db(using, names, values) if values[0] is not None
+                           else None)
+        built.append(objects)
+    own = built[0][0] if built else None
+    if own is not None:
+        Membership.user.field.set_cached_value(own, user)
+    organisations = []
+    for _own, role, organisation, membership in built:
+        if role is None:
+            continue
+        OrganisationRole.user.field.set_cached_value(role, user)
+        OrganisationRole.organisation.field.set_cached_value(role, organisation)
+        Membership.organisation.field.remote_field.set_cached_value(organisation, membership)
+        if membership is not None:
+            Membership.organisation.field.set_cached_value(membership, organisation)
+        organisations.append((role, membership))
+    return Standing(own=own, organisations=tuple(organisations))
 
 
 def ids_filter(field: str, ids) -> Q:

@@ -3,7 +3,7 @@ from freezegun import freeze_time
 
 from tests import factories
 from wagtail_pledges import lifecycle
-from wagtail_pledges.models import OrganisationRole
+from wagtail_pledges.models import Membership, OrganisationRole
 from wagtail_pledges.policy import MembershipPolicy, forget_standing, get_policy
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_legacy_benefits_end_at_the_deadline(settings):
 def test_standing_is_cached_per_user_object(django_assert_num_queries):
     user = factories.active_individual().user
     forget_standing(user)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         for _ in range(5):
             get_policy().benefits_for(user)
 
@@ -87,3 +87,50 @@ def test_reviewer_permission(reviewer, user, superuser):
     assert policy.can_review(reviewer)
     assert policy.can_review(superuser)
     assert not policy.can_review(user)
+
+
+def _orm_standing(user):
+    """The standing as the ORM reads it, relation by relation (the reference)."""
+    own = Membership.objects.filter(user_id=user.pk).first()
+    roles = tuple((role, getattr(role.organisation, "membership", None)) for role in
+                  OrganisationRole.objects.filter(user_id=user.pk)
+                  .select_related("organisation__membership").order_by("pk"))
+    return own, roles
+
+
+def _fields(instance):
+    if instance is None:
+        return None
+    return {f.attname: f.value_from_object(instance) for f in type(instance)._meta.concrete_fields}
+
+
+def test_standing_in_one_query_is_the_orms(django_assert_num_queries):
+    """The one-query standing holds the same rows as the ORM reads, with every relation
+    between them in place, for people with nothing, their own membership, and roles in
+    organisations with and without a membership."""
+    nobody = factories.UserFactory(verified=True)
+    individual = factories.active_individual().user
+    admin = factories.approved_plan().created_by
+    OrganisationRole.objects.create(organisation=factories.OrganisationFactory(), user=admin,
+                                    role=OrganisationRole.Role.STAFF)  # no membership
+    lifecycle_member = factories.active_individual(user=admin)  # and their own
+    assert lifecycle_member.user == admin
+    for user in (nobody, individual, admin):
+        user = type(user).objects.get(pk=user.pk)
+        own, roles = _orm_standing(user)
+        with django_assert_num_queries(1):
+            standing = get_policy().standing(user)
+            # Following the relations costs nothing more.
+            for role, membership in standing.organisations:
+                role.organisation.name  # noqa: B018
+                role.user.email  # noqa: B018
+                if membership is not None:
+                    membership.organisation.slug  # noqa: B018
+                else:
+                    assert getattr(role.organisation, "membership", None) is None
+            if standing.own is not None:
+                standing.own.user.email  # noqa: B018
+        assert _fields(standing.own) == _fields(own)
+        assert [(_fields(r), _fields(m)) for r, m in standing.organisations] == \
+            [(_fields(r), _fields(m)) for r, m in roles]
+    assert len(get_policy().standing(type(admin).objects.get(pk=admin.pk)).organisations) == 2

@@ -3,7 +3,7 @@
 Wagtail's ``{% wagtailuserbar %}`` first asks ``user.has_perm("wagtailadmin.access_admin")``,
 which loads every permission the user holds, directly and through groups (two queries),
 on every page a signed-in member views — though most members never see the admin. This
-tag answers that question with one ``EXISTS`` query (when every authentication backend
+tag answers that question with one short query (when every authentication backend
 judges permissions as Django's ``ModelBackend`` does), and renders Wagtail's own user
 bar only for someone who may use the admin::
 
@@ -22,6 +22,8 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.utils.module_loading import import_string
 from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
+
+from ..prepared import PreparedQuery
 
 register = template.Library()
 
@@ -53,10 +55,17 @@ def may_access_admin(user) -> bool:
         return False
     if user.is_superuser:
         return True
+    return bool(_admin_access.rows(user.pk))
+
+
+def _access_rows(key):
     return Permission.objects.filter(
-        Q(user=user) | Q(group__user=user),
+        Q(user=key) | Q(group__user=key),
         content_type__app_label="wagtailadmin", codename="access_admin",
-    ).exists()
+    ).values_list("pk")[:1]
+
+
+_admin_access = PreparedQuery(_access_rows)  # compiled once per connection
 
 
 @register.simple_tag(takes_context=True)
