@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import json
 import uuid
 
@@ -128,8 +129,8 @@ def route(request, site, path: str):
     return RouteResult(page)
 
 
-def view_restrictions(page, request=None):
-    """``page.get_view_restrictions()``, evaluated from the cache.
+def view_restrictions(page_id: int, request=None):
+    """``get_view_restrictions()`` of page ``page_id``, evaluated from the cache.
 
     The query set Wagtail builds, with its results already in place: iterating it (as
     Wagtail's check does) runs no query, and anything that refines it (``order_by``,
@@ -146,6 +147,7 @@ def view_restrictions(page, request=None):
             else:
                 ids.add(page.pk)
 
+        page = Page.objects.get(pk=page_id)
         for each in (page, *page.get_ancestors().only("alias_of")):
             add(each)
         rows = PageViewRestriction.objects.filter(page_id__in=ids)
@@ -153,12 +155,26 @@ def view_restrictions(page, request=None):
             tuple(field.value_from_object(row) for field in
                   PageViewRestriction._meta.concrete_fields) for row in rows)
 
-    ids, rows = page_cache.get(f"restrictions:{page.pk}", read, request)
+    ids, rows = page_cache.get(f"restrictions:{page_id}", read, request)
     queryset = PageViewRestriction.objects.filter(page_id__in=ids)
     queryset._result_cache = [PageViewRestriction.from_db(queryset.db, names, row)
                               for row in rows]
     queryset._prefetch_done = True
     return queryset
+
+
+class _CachedRestrictions:
+    """Stands in for a routed page's ``get_view_restrictions`` during its request; a
+    page pickled meanwhile (a site caching it) takes a plain, picklable stand-in."""
+
+    def __init__(self, page_id: int, request):
+        self.page_id, self.request = page_id, request
+
+    def __call__(self):
+        return view_restrictions(self.page_id, self.request)
+
+    def __reduce__(self):
+        return functools.partial, (view_restrictions, self.page_id)
 
 
 def route_from_cache(request, path: str) -> None:
@@ -178,5 +194,5 @@ def route_from_cache(request, path: str) -> None:
     page = result[0] if result is not None else None
     if page is not None and type(page).get_view_restrictions is Page.get_view_restrictions:
         # Wagtail's view-restriction check (its on_serve_page hook) asks the page.
-        page.get_view_restrictions = lambda: view_restrictions(page, request)
+        page.get_view_restrictions = _CachedRestrictions(page.pk, request)
     request._wagtail_route_for_request = result

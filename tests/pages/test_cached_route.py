@@ -184,3 +184,18 @@ def test_other_views_are_left_alone(tree, rf):
     request = rf.get("/about/", HTTP_HOST="localhost")
     CachedRouteMiddleware(lambda r: None).process_view(request, lambda r: None, (), {})
     assert not hasattr(request, "_wagtail_route_for_request")
+
+
+def test_a_routed_page_can_still_be_pickled(tree, rf):
+    """A site may cache the page object itself: the routed page pickles, and its view
+    restrictions still answer (from the page cache) after a round trip."""
+    import pickle
+
+    PageViewRestriction.objects.create(page=tree["about"],
+                                       restriction_type=PageViewRestriction.LOGIN)
+    request = rf.get("/about/team/", HTTP_HOST="localhost")
+    routing.route_from_cache(request, "/about/team/")
+    page = request._wagtail_route_for_request[0]
+    copy = pickle.loads(pickle.dumps(page))  # noqa: S301 — our own bytes
+    assert copy.title == "The team"
+    assert [r.restriction_type for r in copy.get_view_restrictions()] == ["login"]
