@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import functools
+import hashlib
 import json
 import uuid
 
@@ -100,7 +101,9 @@ def _child(parent, slug: str, request):
             raise Http404
         return found
 
-    child = cached_page(page_cache.get(f"child:{parent.pk}:{slug}", read, request), request)
+    # A slug (up to 255 characters) is hashed when long: memcached takes 250 at most.
+    part = slug if len(slug) <= 100 else "#" + hashlib.sha256(slug.encode()).hexdigest()
+    child = cached_page(page_cache.get(f"child:{parent.pk}:{part}", read, request), request)
     if child is None:
         raise Http404
     return child

@@ -199,3 +199,10 @@ def test_a_routed_page_can_still_be_pickled(tree, rf):
     copy = pickle.loads(pickle.dumps(page))  # noqa: S301 — our own bytes
     assert copy.title == "The team"
     assert [r.restriction_type for r in copy.get_view_restrictions()] == ["login"]
+
+
+def test_a_long_slug_makes_a_short_key(home, settings, cached_settings):
+    slug = "a" * 250
+    home.add_child(instance=PlainPage(title="Long", slug=slug))
+    _same_as_wagtail(settings, cached_settings, f"/{slug}/")
+    assert all(len(key) < 120 for key in page_cache._local)
