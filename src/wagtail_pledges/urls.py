@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from . import legacy_views, logo_kit_views, verification_views, views
+from . import (
+    legacy_views,
+    logo_kit_views,
+    url_converters,  # noqa: F401  (registers <pledges_id:…>)
+    verification_views,
+    views,
+)
 from .files.views import PrivateFileView
 
 app_name = "wagtail_pledges"
@@ -17,21 +23,21 @@ urlpatterns = [
     path("claim/<str:token>/", views.ClaimLegacyView.as_view(), name="claim_legacy"),
     path("videos/progress/", views.VideoProgressView.as_view(), name="video_progress"),
     path("renew/", views.StartRenewalView.as_view(), name="start_renewal"),
-    path("updates/pledge/<int:pk>/", views.PostUpdateView.as_view(), {"kind": "pledge"},
+    path("updates/pledge/<pledges_id:pk>/", views.PostUpdateView.as_view(), {"kind": "pledge"},
          name="pledge_update"),
-    path("updates/plan/<int:pk>/", views.PostUpdateView.as_view(), {"kind": "plan"},
+    path("updates/plan/<pledges_id:pk>/", views.PostUpdateView.as_view(), {"kind": "plan"},
          name="plan_update"),
-    path("organisations/<int:organisation_id>/invite/", views.InviteStaffView.as_view(),
+    path("organisations/<pledges_id:organisation_id>/invite/", views.InviteStaffView.as_view(),
          name="invite_staff"),
-    path("organisations/<int:organisation_id>/people/<int:user_id>/role/",
+    path("organisations/<pledges_id:organisation_id>/people/<pledges_id:user_id>/role/",
          views.PersonView.as_view(action="set_role"), name="set_role"),
-    path("organisations/<int:organisation_id>/people/<int:user_id>/remove/",
+    path("organisations/<pledges_id:organisation_id>/people/<pledges_id:user_id>/remove/",
          views.PersonView.as_view(action="remove"), name="remove_person"),
-    path("organisations/<int:organisation_id>/leave/", views.LeaveOrganisationView.as_view(),
+    path("organisations/<pledges_id:organisation_id>/leave/", views.LeaveOrganisationView.as_view(),
          name="leave_organisation"),
-    path("organisations/<int:organisation_id>/logo-kit/accept/",
+    path("organisations/<pledges_id:organisation_id>/logo-kit/accept/",
          logo_kit_views.AcceptLogoTermsView.as_view(), name="accept_logo_terms"),
-    path("organisations/<int:organisation_id>/logo-kit/<int:file_id>/",
+    path("organisations/<pledges_id:organisation_id>/logo-kit/<pledges_id:file_id>/",
          logo_kit_views.LogoDownloadView.as_view(), name="logo_download"),
     path("verify/<slug:slug>/", verification_views.VerifyOrganisationView.as_view(),
          name="verify_organisation"),

@@ -77,6 +77,10 @@ class PledgesAPIView(PledgesAPIMixin, APIView):
     #: doing the same thing: ``join``, ``resend_confirmation``, ``video_progress``,
     #: ``claim``, ``invite``, ``progress_update``); empty for none.
     rate_limit: str = ""
+    # A plain endpoint answers a bounded list whole (a member's organisations, a plan's
+    # people, a page's videos); saying so keeps the OpenAPI document true (a paginated
+    # envelope was documented for them, a bare list sent).
+    pagination_class = None
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from .. import url_converters  # noqa: F401  (registers <pledges_id:…>)
 from . import individual_views, member_views, organisation_views
 from .auth import AUTHENTICATION_CLASSES
 from .token_views import TokenCreateView, TokenViewSet
@@ -39,25 +40,25 @@ v1 = [
     # The organisation journey.
     path("organisations/", organisation_views.OrganisationsView.as_view(),
          name="organisations"),
-    path("organisations/<int:organisation_id>/",
+    path("organisations/<pledges_id:organisation_id>/",
          organisation_views.OrganisationDetailView.as_view(), name="organisation"),
-    path("organisations/<int:organisation_id>/plans/",
+    path("organisations/<pledges_id:organisation_id>/plans/",
          organisation_views.OrganisationPlansView.as_view(), name="organisation_plans"),
-    path("organisations/<int:organisation_id>/invitations/",
+    path("organisations/<pledges_id:organisation_id>/invitations/",
          member_views.InvitationsView.as_view(), name="organisation_invitations"),
-    path("organisations/<int:organisation_id>/people/", member_views.PeopleView.as_view(),
+    path("organisations/<pledges_id:organisation_id>/people/", member_views.PeopleView.as_view(),
          name="organisation_people"),
-    path("organisations/<int:organisation_id>/people/<int:user_id>/",
+    path("organisations/<pledges_id:organisation_id>/people/<pledges_id:user_id>/",
          member_views.PersonView.as_view(), name="organisation_person"),
-    path("organisations/<int:organisation_id>/leave/", member_views.LeaveView.as_view(),
+    path("organisations/<pledges_id:organisation_id>/leave/", member_views.LeaveView.as_view(),
          name="organisation_leave"),
-    path("action-plans/<int:plan_id>/", organisation_views.PlanView.as_view(),
+    path("action-plans/<pledges_id:plan_id>/", organisation_views.PlanView.as_view(),
          name="action_plan"),
-    path("action-plans/<int:plan_id>/sign-off/", organisation_views.SignoffView.as_view(),
+    path("action-plans/<pledges_id:plan_id>/sign-off/", organisation_views.SignoffView.as_view(),
          name="action_plan_signoff"),
-    path("action-plans/<int:plan_id>/submit/", organisation_views.SubmitPlanView.as_view(),
+    path("action-plans/<pledges_id:plan_id>/submit/", organisation_views.SubmitPlanView.as_view(),
          name="action_plan_submit"),
-    path("action-plans/<int:plan_id>/updates/", member_views.PlanUpdatesView.as_view(),
+    path("action-plans/<pledges_id:plan_id>/updates/", member_views.PlanUpdatesView.as_view(),
          name="action_plan_updates"),
     path("invitations/accept/", member_views.AcceptInvitationView.as_view(),
          name="invitation_accept"),

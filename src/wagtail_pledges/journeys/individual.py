@@ -13,7 +13,10 @@ from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import path
 from wagtail.fields import RichTextField, StreamField
 
-from .. import lifecycle
+from .. import (
+    lifecycle,
+    url_converters,  # noqa: F401  (registers <pledges_id:…>)
+)
 from ..accounts import email_is_verified
 from ..blocks import AwarenessVideoBlock
 from ..conf import pledges_settings
@@ -152,7 +155,7 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
         forget_standing(request.user)
         return HttpResponseRedirect(self.step_url(request, self.journey(request)))
 
-    @path("video/<int:number>/", name="video")
+    @path("video/<pledges_id:number>/", name="video")
     @route(methods=["GET"])
     def video_route(self, request, number):
         state, redirect = self._open_state(request)

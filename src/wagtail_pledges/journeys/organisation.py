@@ -14,7 +14,11 @@ from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import path
 from wagtail.fields import RichTextField
 
-from .. import lifecycle, organisations
+from .. import (
+    lifecycle,
+    organisations,
+    url_converters,  # noqa: F401  (registers <pledges_id:…>)
+)
 from ..forms import (
     OrganisationForm,
     PlanForm,
@@ -149,7 +153,7 @@ class OrganisationPledgePageMixin(PrivateRoutesMixin, models.Model):
         return self.render_step(request, self.step_templates["organisation"],
                                 status=400 if form.is_bound else 200, form=form)
 
-    @path("organisation/<int:organisation_id>/", name="organisation_edit")
+    @path("organisation/<pledges_id:organisation_id>/", name="organisation_edit")
     @route()
     def organisation_edit_route(self, request, organisation_id):
         organisation = Organisation.objects.filter(pk=organisation_id).first()
@@ -166,7 +170,7 @@ class OrganisationPledgePageMixin(PrivateRoutesMixin, models.Model):
                                 status=400 if form.is_bound else 200, form=form,
                                 organisation=organisation)
 
-    @path("start/<int:organisation_id>/", name="start")
+    @path("start/<pledges_id:organisation_id>/", name="start")
     @route(methods=["POST"])
     def start_route(self, request, organisation_id):
         organisation = Organisation.objects.filter(pk=organisation_id).first()
@@ -179,7 +183,7 @@ class OrganisationPledgePageMixin(PrivateRoutesMixin, models.Model):
             return HttpResponseRedirect(self.get_url(request))
         return HttpResponseRedirect(self.plan_url(request, plan))
 
-    @path("plan/<int:plan_id>/", name="plan")
+    @path("plan/<pledges_id:plan_id>/", name="plan")
     @route()
     def plan_route(self, request, plan_id):
         plan = self._plan_for(request, plan_id)
@@ -230,7 +234,7 @@ class OrganisationPledgePageMixin(PrivateRoutesMixin, models.Model):
                                 plan=plan, plan_form=plan_form, formset=formset,
                                 focus_last=focus_last)
 
-    @path("plan/<int:plan_id>/preview/", name="preview")
+    @path("plan/<pledges_id:plan_id>/preview/", name="preview")
     @route(methods=["GET"])
     def preview_route(self, request, plan_id):
         plan = self._plan_with_priorities(request, plan_id)
@@ -238,7 +242,7 @@ class OrganisationPledgePageMixin(PrivateRoutesMixin, models.Model):
                                 edit_url=self.plan_url(request, plan),
                                 signoff_url=self.plan_url(request, plan, "signoff"))
 
-    @path("plan/<int:plan_id>/sign-off/", name="signoff")
+    @path("plan/<pledges_id:plan_id>/sign-off/", name="signoff")
     @route()
     def signoff_route(self, request, plan_id):
         plan = self._plan_for(request, plan_id)
@@ -263,7 +267,7 @@ class OrganisationPledgePageMixin(PrivateRoutesMixin, models.Model):
                                 status=400 if form.is_bound else 200, plan=plan, form=form,
                                 edit_url=self.plan_url(request, plan))
 
-    @path("plan/<int:plan_id>/status/", name="status")
+    @path("plan/<pledges_id:plan_id>/status/", name="status")
     @route(methods=["GET"])
     def status_route(self, request, plan_id):
         plan = self._plan_with_priorities(request, plan_id)
