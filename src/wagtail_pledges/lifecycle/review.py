@@ -35,7 +35,8 @@ def _check_review(commitment: Commitment, move: str) -> bool:
     rule = REVIEW_MOVES[move]
     if rule.is_done(commitment.review_status):
         return False
-    rule.check(commitment.review_status, current=commitment.get_review_status_display())
+    if not rule.allows(commitment.review_status):  # the label is translated only then
+        rule.check(commitment.review_status, current=commitment.get_review_status_display())
     return True
 
 
@@ -190,8 +191,10 @@ def _approve_locked(commitment: Commitment, membership: Membership, user, reason
     MEMBERSHIP_MOVES[action].check(old_status)
     start, end = period_for(today())
     model = type(commitment)
-    # The previous period's commitment stays in history but leaves the site.
-    previous_live = model.objects.none() if commitment.sequence == 1 else (
+    # The previous period's commitment stays in history but leaves the site. (A first
+    # commitment has none: not even an empty queryset is built, which costs as much
+    # CPU as a query.)
+    previous_live = [] if commitment.sequence == 1 else (
         model.objects.filter(membership=membership, live=True).exclude(pk=commitment.pk)
     )
     for previous in previous_live:
