@@ -50,12 +50,34 @@ def wrk(url: str, *, cookie: str | None = None, duration: int = 10, connections:
     }
 
 
+def request_of(job: dict) -> tuple[str, dict]:
+    """The body and headers of one job's POST (see :func:`post_each`)."""
+    headers = {"Connection": "close"}
+    if "json" in job:
+        body = json.dumps(job["json"])
+        headers["Content-Type"] = "application/json"
+        headers["Accept"] = "application/json"
+    else:
+        body = urlencode(job.get("data", {}), doseq=True)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    if job.get("authorization"):
+        headers["Authorization"] = job["authorization"]
+    if job.get("cookie"):
+        headers["Cookie"] = job["cookie"]
+    if job.get("csrf"):
+        headers["X-CSRFToken"] = job["csrf"]
+    return body, headers
+
+
 def post_each(port: int, path: str, jobs: list[dict], *, connections: int = 8,
               expect: tuple[int, ...] = (204, 302), timeout: float = 30) -> dict:
-    """POST once per job (``{"cookie", "csrf", "data"}``) from ``connections`` threads.
+    """POST once per job from ``connections`` threads.
 
-    Sync gunicorn workers close the connection after each response, so each POST opens
-    its own (as wrk's requests to them do).
+    A job is a browser's form (``{"cookie", "csrf", "data"}``: the session cookie, the
+    CSRF token, form fields) or an API client's (``{"authorization", "json"}``: an
+    ``Authorization`` header and a JSON body). Sync gunicorn workers close the
+    connection after each response, so each POST opens its own (as wrk's requests to
+    them do).
     """
     pending: queue.Queue = queue.Queue()
     for job in jobs:
@@ -70,10 +92,7 @@ def post_each(port: int, path: str, jobs: list[dict], *, connections: int = 8,
                 job = pending.get_nowait()
             except queue.Empty:
                 return
-            body = urlencode(job.get("data", {}), doseq=True)
-            headers = {"Cookie": job["cookie"], "X-CSRFToken": job["csrf"],
-                       "Content-Type": "application/x-www-form-urlencoded",
-                       "Connection": "close"}
+            body, headers = request_of(job)
             start = time.perf_counter()
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)

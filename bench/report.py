@@ -9,6 +9,10 @@ BASELINE = "plain home"
 PLAIN_CHILD = "plain child page"
 CEILING = "ceiling POST (1 INSERT + 1 UPDATE)"
 SUBMISSION = "pledge submission (HTML last step)"
+SUBMISSION_API = "pledge submission (API)"
+#: Both ways to submit a pledge: measured against the ceiling, failed by any error,
+#: lost or duplicated submission, or email not sent exactly once.
+SUBMISSIONS = (SUBMISSION, SUBMISSION_API)
 
 # (endpoint, what is compared, limit, against): the SPEC §4 budgets and issue 13's aims,
 # every product page against the plain Wagtail home page served in the same run; the
@@ -28,6 +32,7 @@ BUDGETS = [
     ("API plan list", "queries", 4, None),
     ("API plan list", "rps≥", 1.5, BASELINE),
     (SUBMISSION, "rps≥", 0.4, CEILING),
+    (SUBMISSION_API, "rps≥", 0.4, CEILING),
 ]
 
 
@@ -40,7 +45,7 @@ def build(rows: list[dict], **meta) -> dict:
             row["baseline"] = {k: base.get(k) for k in ("p50_ms", "p95_ms", "rps", "queries")}
             row["ratio_p50"] = round(row["p50_ms"] / base["p50_ms"], 2)
             row["ratio_rps"] = round(row["rps"] / base["rps"], 2)
-        if row["endpoint"] == SUBMISSION:
+        if row["endpoint"] in SUBMISSIONS:
             ceiling = index.get((row["volume"], row["workers"], CEILING))
             if ceiling:
                 row["ratio_to_ceiling"] = round(row["rps"] / ceiling["rps"], 2)
@@ -72,11 +77,11 @@ def check_budgets(index: dict) -> list[dict]:
             # the budget is missed, and the report says why.
             failed = row.get("errors", 0) or (other or {}).get("errors", 0) \
                 or row.get("status", 200) >= 400
-            if failed and endpoint != SUBMISSION:
+            if failed and endpoint not in SUBMISSIONS:
                 ok = False
                 shown += (f", but {row.get('errors', 0)} requests failed (HTTP "
                           f"{row.get('status', '?')} in-process)")
-            if endpoint == SUBMISSION:
+            if endpoint in SUBMISSIONS:
                 check = row.get("check", {})
                 emails = row.get("emails")
                 clean = not row["errors"] and not check.get("lost") \
@@ -109,7 +114,7 @@ def plot(result: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = [r for r in result["results"] if r["endpoint"] not in (CEILING, SUBMISSION)]
+    rows = [r for r in result["results"] if r["endpoint"] not in (CEILING, *SUBMISSIONS)]
     endpoints = list(dict.fromkeys(r["endpoint"] for r in rows))
     runs = list(dict.fromkeys((r["volume"], r["workers"]) for r in rows))
     fig, ax = plt.subplots(figsize=(11, 5.5))
@@ -137,7 +142,7 @@ def print_table(result: dict) -> int:
     print(f"{'volume':<6} {'w':>1} {'endpoint':<38} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} "
           f"{'×home':>6} {'q':>3} {'err':>4}")
     for r in result["results"]:
-        ratio = r.get("ratio_to_ceiling") if r["endpoint"] == SUBMISSION else r.get("ratio_p50")
+        ratio = r.get("ratio_to_ceiling") if r["endpoint"] in SUBMISSIONS else r.get("ratio_p50")
         print(f"{r['volume']:<6} {r['workers']:>1} {r['endpoint']:<38} {r['p50_ms']:8.1f} "
               f"{r['p95_ms']:8.1f} {r['rps']:7.0f} {ratio if ratio is not None else '':>6} "
               f"{r.get('queries', ''):>3} {r['errors']:>4}")
@@ -158,7 +163,7 @@ def markdown(result: dict) -> str:
     lines = ["| volume | workers | endpoint | p50 ms | p95 ms | req/s | × plain home p50 "
              "| queries | errors |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in result["results"]:
-        ratio = (f"{r['ratio_to_ceiling']:.0%} of ceiling" if r["endpoint"] == SUBMISSION
+        ratio = (f"{r['ratio_to_ceiling']:.0%} of ceiling" if r["endpoint"] in SUBMISSIONS
                  else f"{r.get('ratio_p50', 0):.2f}×")
         lines.append(f"| {r['volume']} | {r['workers']} | {r['endpoint']} | {r['p50_ms']:.0f} "
                      f"| {r['p95_ms']:.0f} | {r['rps']:.1f} | {ratio} | {r.get('queries', '—')} "

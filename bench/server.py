@@ -5,7 +5,9 @@
 1. creates two PostgreSQL databases: the example project (migrated, ``load_rrn_demo``,
    then ``pledges_seed_bench``) and a fresh ``wagtail start`` site, the baseline;
 2. serves both with gunicorn (sync workers: 1, then 2), Redis as the cache;
-3. drives GETs with ``wrk`` and POSTs with a small threaded client, all bounded;
+3. drives GETs with ``wrk`` and POSTs with a small threaded client, all bounded: the
+   ceiling, and pledge submission as the HTML journey's last step (signed-in browsers)
+   and through the API (clients holding bearer tokens), each POST by another person;
 4. at two volumes (10 plans / 10 members beside the demo, then 10,000 / 100,000);
 5. prints p50, p95, requests/s, the ratio to the plain Wagtail home page and queries
    per request (counted in-process once per endpoint), writes
@@ -260,7 +262,11 @@ def measure_volume(volume: str, sites: dict, workdir: Path, seeding: dict | None
     rows = []
     for workers in WORKERS:
         flush_redis(REDIS_DB, REDIS_DB + 1)
-        joiners = rrn.inside("submitters", str(POSTS), json.dumps(urls["video_keys"]))
+        keys = json.dumps(urls["video_keys"])
+        # Two separate sets of joiners, each person submitting once: the HTML journey's
+        # (a signed-in browser) and the API's (a client holding a bearer token).
+        joiners = rrn.inside("submitters", str(POSTS), keys, "session")
+        api_joiners = rrn.inside("submitters", str(POSTS), keys, "token")
         with plain.served(workers, workdir) as plain_port, \
                 rrn.served(workers, workdir) as rrn_port, rrn.task_worker(workdir):
             ports = {"plain": plain_port, "rrn": rrn_port}
@@ -283,21 +289,39 @@ def measure_volume(volume: str, sites: dict, workdir: Path, seeding: dict | None
                          "url": "/bench/ceiling/", **ceiling})
             form = {"action": "Debrief after every incident", "strategy": urls["strategy"],
                     "target_date": joiners["target_date"]}
-            submitted = loadgen.post_each(
-                rrn_port, urls["commit"],
+            submitted = submit_each(
+                rrn, rrn_port, urls["commit"], joiners["people"], workdir / "joiners.json",
                 [{"cookie": p["cookie"], "csrf": p["csrf"], "data": form}
                  for p in joiners["people"]], expect=(302,))
-            emails = workdir / "joiners.json"
-            emails.write_text(json.dumps([p["email"] for p in joiners["people"]]))
-            submitted["check"] = rrn.inside("check-submitters", str(emails))
-            # The worker (still running) sends each joiner's one email; wait for it.
-            submitted["emails"] = rrn.inside("wait-for-emails", str(emails), "120")
-        rows.append({"volume": volume, "workers": workers, "site": "rrn",
-                     "endpoint": "pledge submission (HTML last step)", "url": urls["commit"],
-                     **submitted})
+            body = {"page": urls["pledge_page_id"], "action": "Debrief after every incident",
+                    "strategy": urls["strategy_slug"],
+                    "target_date": api_joiners["target_date"]}
+            submitted_api = submit_each(
+                rrn, rrn_port, urls["api_commit"], api_joiners["people"],
+                workdir / "api-joiners.json",
+                [{"authorization": p["authorization"], "json": body}
+                 for p in api_joiners["people"]], expect=(200,))
+        for name, url, figures in (
+                (report.SUBMISSION, urls["commit"], submitted),
+                (report.SUBMISSION_API, urls["api_commit"], submitted_api)):
+            rows.append({"volume": volume, "workers": workers, "site": "rrn",
+                         "endpoint": name, "url": url, **figures})
         log(f"{volume} {workers}w ceiling {ceiling['rps']:.0f}/s, submission "
-            f"{submitted['rps']:.0f}/s, {submitted['check']}")
+            f"{submitted['rps']:.0f}/s, {submitted['check']}; API "
+            f"{submitted_api['rps']:.0f}/s, {submitted_api['check']}")
     return rows
+
+
+def submit_each(site: Site, port: int, path: str, people: list, emails_file: Path,
+                jobs: list, expect: tuple) -> dict:
+    """One POST per person (``jobs``: theirs, see ``loadgen.post_each``), then the
+    checks: each is committed exactly once, and the task worker (still running) sends
+    each their one email — waited for up to 120 s."""
+    figures = loadgen.post_each(port, path, jobs, expect=expect)
+    emails_file.write_text(json.dumps([p["email"] for p in people]))
+    figures["check"] = site.inside("check-submitters", str(emails_file))
+    figures["emails"] = site.inside("wait-for-emails", str(emails_file), "120")
+    return figures
 
 
 def main() -> int:

@@ -3,7 +3,8 @@ Wagtail site), so they use that site's settings and database.
 
     python -m bench.server_site COMMAND [ARG]     # prints one JSON document
 
-Commands: ``rrn-urls``, ``plain-setup``, ``session [EMAIL]``, ``submitters N``,
+Commands: ``rrn-urls``, ``plain-setup``, ``session [EMAIL]``,
+``submitters N KEYS [session|token]``,
 ``check-submitters FILE``, ``wait-for-emails FILE SECONDS``, ``recount-check``,
 ``queries FILE``.
 The orchestrator is ``bench/server.py``.
@@ -81,6 +82,9 @@ def rrn_urls() -> dict:
         "api_plans": "/api/pledges/v1/plans/",
         "commit": pledge_page.url + "commit/",
         "strategy": Strategy.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "api_commit": "/api/pledges/v1/pledge/commit/",
+        "pledge_page_id": pledge_page.pk,
+        "strategy_slug": Strategy.objects.order_by("pk").values_list("slug", flat=True).first(),
         "video_keys": [v.video_key for v in pledge_page.video_blocks],
     }
 
@@ -106,11 +110,28 @@ def session(email: str | None) -> dict:
     return _session(user)
 
 
-def submitters(count: int, video_keys: list[str]) -> dict:
+def _api_token(user) -> dict:
+    """What an API client holds after signing in (``POST auth/token/``): a bearer token
+    from the package's token model (knox: stored as a digest), for the usual lifetime.
+    Issued here, not over HTTP, since that endpoint is throttled per IP address."""
+    from knox.models import get_token_model
+
+    from wagtail_pledges.conf import pledges_settings
+
+    _instance, token = get_token_model().objects.create(
+        user=user, expiry=datetime.timedelta(hours=pledges_settings.API_TOKEN_TTL_HOURS))
+    return {"authorization": f"Bearer {token}"}
+
+
+def submitters(count: int, video_keys: list[str], auth: str = "session") -> dict:
     """``count`` verified people with a draft pledge, their videos watched: each
-    can make exactly one pledge submission (the journey's last step)."""
+    can make exactly one pledge submission (the journey's last step). ``auth``:
+    ``session`` (a signed-in browser: cookies and CSRF token) or ``token`` (an API
+    client: a bearer token)."""
     from wagtail_pledges import lifecycle
     from wagtail_pledges.models import MemberProfile, VideoProgress
+
+    credentials = {"session": _session, "token": _api_token}[auth]
 
     tag = get_random_string(6).lower()
     now = timezone.now()
@@ -124,7 +145,7 @@ def submitters(count: int, video_keys: list[str]) -> dict:
                 first_report_at=now - datetime.timedelta(minutes=5), last_report_at=now,
                 completed_at=now)
         lifecycle.start_individual(user)
-        people.append({"email": user.email, **_session(user)})
+        people.append({"email": user.email, **credentials(user)})
     return {"people": people,
             "target_date": (lifecycle.today() + datetime.timedelta(days=90)).isoformat()}
 
@@ -210,7 +231,7 @@ def main(argv: list[str]) -> None:
     elif command == "session":
         result = session(args[0] if args else None)
     elif command == "submitters":
-        result = submitters(int(args[0]), json.loads(args[1]))
+        result = submitters(int(args[0]), json.loads(args[1]), *args[2:])
     elif command == "check-submitters":
         with open(args[0]) as f:
             result = check_submitters(json.load(f))

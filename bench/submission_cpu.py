@@ -11,7 +11,9 @@ the driver, our code) and its statements are counted, for:
 * ``lifecycle``: the commit step's work alone (form, ``submit_pledge``), no page;
 * ``html commit``: the individual journey's last POST, through Wagtail's page
   serving, as a member's browser sends it;
-* ``api commit``: ``POST /api/pledges/v1/pledge/commit/``.
+* ``api commit``: ``POST /api/pledges/v1/pledge/commit/`` from a signed-in browser
+  (the session);
+* ``api (token)``: the same from an API client holding a bearer token.
 
 Every submission makes a verified member active at once (two events, counters,
 groups, the welcome email queued). ``BENCH_SUBMISSIONS`` (default 150) of each, after a
@@ -90,9 +92,11 @@ def build_page():
     return page
 
 
-def joiners(page, n: int) -> list[Client]:
-    """``n`` verified members with a started pledge and both videos watched, signed in."""
+def joiners(page, n: int, auth: str = "session") -> list[Client]:
+    """``n`` verified members with a started pledge and both videos watched, signed in
+    (``auth="session"``) or holding an API bearer token (``"token"``)."""
     from django.utils import timezone
+    from knox.models import get_token_model
 
     from tests import factories
     from wagtail_pledges import lifecycle
@@ -109,7 +113,12 @@ def joiners(page, n: int) -> list[Client]:
                 position=60, first_report_at=now - datetime.timedelta(minutes=2),
                 last_report_at=now, completed_at=now)
         client = Client()
-        client.force_login(user)
+        if auth == "token":
+            _instance, token = get_token_model().objects.create(
+                user=user, expiry=datetime.timedelta(hours=1))
+            client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        else:
+            client.force_login(user)
         client.user = user
         clients.append(client)
     return clients
@@ -208,10 +217,13 @@ def main() -> int:
         "html commit": lambda c: ok302(c.post(commit_url, form)),
         "api commit": lambda c: ok200(c.post("/api/pledges/v1/pledge/commit/", api_body,
                                              content_type="application/json")),
+        "api (token)": lambda c: ok200(c.post("/api/pledges/v1/pledge/commit/", api_body,
+                                              content_type="application/json")),
     }
     print(f"{connection.vendor}, tasks: {settings.TASKS['default']['BACKEND']}, "
           f"{N} requests each after {WARM} warm-up")
-    people = {kind: joiners(page, N + WARM) for kind in kinds}
+    people = {kind: joiners(page, N + WARM, "token" if "token" in kind else "session")
+              for kind in kinds}
     for kind, send in kinds.items():
         timed(send, people[kind][:WARM])
     # Interleaved, one request of each kind in turn, so a busy moment on the shared

@@ -38,8 +38,7 @@ def submit_pledge(request):
     form = PledgeActionForm(request.POST, instance=pledge)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_json())
-    with transaction.atomic():
-        lifecycle.submit_pledge(form.save_draft(), request.user)
+    lifecycle.submit_pledge(pledge, request.user, edits=form.edits())
     return HttpResponse(status=204)
 
 

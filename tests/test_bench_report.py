@@ -58,3 +58,37 @@ def test_every_product_page_is_checked_against_plain_wagtail():
     assert page_for_page["ok"] and page_for_page["figure"] == "1.08× (≤ 1.2×)"
     signed_in = [c for c in result["budgets"] if c["endpoint"] == "membership (signed in)"]
     assert {c["figure"] for c in signed_in} == {"1.20× (≤ 1.3×)", "+6 queries (≤ +3)"}
+
+
+def test_the_api_submission_is_held_to_the_same_budget_as_the_html_one():
+    """≥ 40 % of the ceiling's rate, and any error, lost or duplicated submission or
+    email not sent exactly once fails it (a fast run of failing POSTs is no figure)."""
+    emails = {"queued": 3, "sent": 3, "pending": 0, "per_person_max": 1, "drained_s": 1}
+    clean = {"lost": 0, "duplicates": 0}
+    result = build([
+        row("plain home", 10, 200, queries=4),
+        row(report.CEILING, 10, 800),
+        row(report.SUBMISSION, 50, 400, check=clean, emails=emails),
+        row(report.SUBMISSION_API, 50, 100, check=clean, emails=emails),
+    ])
+    api = next(r for r in result["results"] if r["endpoint"] == report.SUBMISSION_API)
+    assert api["ratio_to_ceiling"] == 0.12
+    checks = {c["endpoint"]: c for c in result["budgets"]}
+    assert checks[report.SUBMISSION]["ok"]
+    assert not checks[report.SUBMISSION_API]["ok"]
+    assert checks[report.SUBMISSION_API]["figure"].startswith("0.12× the req/s (≥ 0.4×), 0 errors")
+    assert "| pledge submission (API) |" in report.markdown(result)
+    assert "12% of ceiling" in report.markdown(result)
+
+    failing = build([
+        row(report.CEILING, 10, 800),
+        row(report.SUBMISSION_API, 50, 400, errors=3, check=clean, emails=emails),
+    ])
+    [check] = [c for c in failing["budgets"] if c["endpoint"] == report.SUBMISSION_API]
+    assert not check["ok"] and "3 errors" in check["figure"]
+    twice = build([
+        row(report.CEILING, 10, 800),
+        row(report.SUBMISSION_API, 50, 400, check=clean,
+            emails={**emails, "per_person_max": 2}),
+    ])
+    assert not [c for c in twice["budgets"] if c["endpoint"] == report.SUBMISSION_API][0]["ok"]

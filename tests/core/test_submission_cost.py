@@ -1,12 +1,23 @@
 """What one self-service pledge submission costs the database (issue 13)."""
 
+import datetime
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
 from wagtail_pledges import lifecycle
-from wagtail_pledges.models import LifecycleEvent, Membership, OutboxMessage, Status
+from wagtail_pledges.models import (
+    LifecycleEvent,
+    Membership,
+    OutboxMessage,
+    Pledge,
+    RestrictivePractice,
+    ReviewStatus,
+    Status,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +39,65 @@ def test_joining_at_once_is_nine_statements_in_one_transaction():
     assert OutboxMessage.objects.filter(template="approved", to=user.email).exists()
     assert set(user.groups.values_list("name", flat=True)) == {"Members",
                                                                "Individual members"}
+
+
+def _typed(**changes) -> dict:
+    """What a member typed on the commit step (a PledgeActionForm's cleaned data)."""
+    return {"action": "Debrief after every incident.", "strategy": factories.strategy(),
+            "target_date": lifecycle.today() + datetime.timedelta(days=60),
+            "practices": [], **changes}
+
+
+def test_what_was_typed_is_written_with_the_submission_in_the_same_statements():
+    """The commit step's edits go into the submission's own pledge UPDATE (and the
+    practices are read once to be set): no lock, update or savepoint of a separate
+    draft save before it."""
+    factories.active_individual()
+    user = factories.UserFactory(verified=True)
+    pledge = lifecycle.start_individual(user)
+    factories.watch_videos(user)
+    practice = RestrictivePractice.objects.create(name="Seclusion", slug="seclusion-x")
+    typed = _typed(practices=[practice])
+    with CaptureQueriesContext(connection) as queries:
+        lifecycle.submit_pledge(pledge, user, edits=typed)
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    pledge_updates = [s for s in statements if s.startswith('UPDATE "wagtail_pledges_pledge"')]
+    assert len(pledge_updates) == 1 and '"action"' in pledge_updates[0], pledge_updates
+    # Nine, plus reading and then adding the practices the member ticked.
+    assert len(statements) == 11, "\n".join(statements)
+    pledge.refresh_from_db()
+    assert (pledge.review_status, pledge.action, pledge.target_date) == (
+        ReviewStatus.APPROVED, typed["action"], typed["target_date"])
+    assert list(pledge.practices.all()) == [practice]
+
+
+def test_a_refused_submission_keeps_what_was_typed_as_the_draft():
+    user = factories.UserFactory(verified=True)
+    pledge = lifecycle.start_individual(user)  # no videos watched
+    typed = _typed()
+    with pytest.raises(ValidationError) as refused:
+        lifecycle.submit_pledge(pledge, user, video_keys=["a", "b"], edits=typed)
+    assert "videos" in refused.value.message_dict
+    pledge.refresh_from_db()
+    assert (pledge.review_status, pledge.action, pledge.strategy) == (
+        ReviewStatus.DRAFT, typed["action"], typed["strategy"])
+    assert Membership.objects.get(user=user).status == Status.DRAFT
+    assert not OutboxMessage.objects.filter(to=user.email).exists()
+    assert list(LifecycleEvent.objects.filter(membership__user=user).values_list(
+        "action", flat=True)) == ["start"]
+
+
+def test_a_replayed_submission_changes_nothing_that_was_submitted():
+    """A second POST (a double click, another tab, a replay) with other text: the
+    pledge was submitted by the first, so the second's edits are not written."""
+    user = factories.UserFactory(verified=True)
+    pledge = lifecycle.start_individual(user)
+    factories.watch_videos(user)
+    first = lifecycle.submit_pledge(pledge, user, edits=_typed(action="First."))
+    again = lifecycle.submit_pledge(Pledge.objects.get(pk=pledge.pk), user,
+                                    edits=_typed(action="Second."))
+    assert first.pk == again.pk
+    pledge.refresh_from_db()
+    assert (pledge.review_status, pledge.action) == (ReviewStatus.APPROVED, "First.")
+    assert OutboxMessage.objects.filter(to=user.email).count() == 1
+    assert LifecycleEvent.objects.filter(membership__user=user, action="approve").count() == 1

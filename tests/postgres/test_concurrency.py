@@ -72,6 +72,37 @@ def test_100_concurrent_identical_submissions_make_one_record():
     assert {k: v for k, v in live.items() if v} == {k: v for k, v in rebuilt.items() if v}
 
 
+def test_100_concurrent_submissions_of_different_text_write_one_of_them_once():
+    """Each request brings its own typed text (a double click, two tabs, a replay):
+    the first to lock the pledge writes its text with the submission; the others see
+    it submitted and change nothing, so what was submitted is one request's whole."""
+    import datetime
+    import itertools
+
+    user = factories.UserFactory(verified=True)
+    pledge = lifecycle.start_individual(user)
+    factories.watch_videos(user)
+    strategy = factories.strategy()
+    target = lifecycle.today() + datetime.timedelta(days=60)
+    numbers = itertools.count()
+
+    def submit():
+        n = next(numbers)
+        return lifecycle.submit_pledge(
+            Pledge.objects.get(pk=pledge.pk), user,
+            edits={"action": f"Action {n}", "strategy": strategy,
+                   "target_date": target + datetime.timedelta(days=n % 7), "practices": []})
+
+    hammer(submit)
+    pledge.refresh_from_db()
+    n = int(pledge.action.removeprefix("Action "))
+    assert pledge.review_status == "approved"
+    assert pledge.target_date == target + datetime.timedelta(days=n % 7)
+    membership = Membership.objects.get(user=user)
+    assert LifecycleEvent.objects.filter(membership=membership, action="approve").count() == 1
+    assert OutboxMessage.objects.filter(to=user.email).count() == 1
+
+
 def test_100_concurrent_organisation_starts_make_one_open_plan():
     plan = factories.draft_plan()
     admin, organisation = plan.created_by, plan.organisation

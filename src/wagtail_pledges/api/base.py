@@ -9,6 +9,8 @@ every view still names its own ``permission_classes``. Subclass
 
 from __future__ import annotations
 
+import copy
+
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema as spectacular_extend_schema
 from rest_framework import exceptions, permissions, serializers, viewsets
@@ -116,6 +118,23 @@ def form_errors(form) -> dict:
     """A Django form's errors as DRF reports them: messages by field."""
     return {field: [error["message"] for error in errors]
             for field, errors in form.errors.get_json_data().items()}
+
+
+class FieldsBuiltOnce:
+    """For a read-only ``ModelSerializer`` that answers on every request.
+
+    DRF builds a ModelSerializer's fields by inspecting the model again for each
+    instance (most of the cost of serialising one object); these fields depend on
+    nothing but the class, so they are built once per class and each instance gets
+    its own copies, as a plain ``Serializer`` does with its declared fields.
+    """
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built_once = built
+        return copy.deepcopy(built)
 
 
 class DetailSerializer(serializers.Serializer):

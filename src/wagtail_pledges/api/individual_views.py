@@ -7,8 +7,6 @@ decides whether it may go, and only the page's own awareness videos count.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
@@ -176,16 +174,11 @@ class CommitPledgeView(PledgesAPIView):
         }, instance=pledge)
         if not form.is_valid():
             raise ValidationError(form_errors(form))
-        refused = None
-        with transaction.atomic():
-            pledge = form.save_draft() or pledge
-            try:
-                submitted = lifecycle.submit_pledge(
-                    pledge, request.user, video_keys=[v.video_key for v in page.video_blocks])
-            except DjangoValidationError as exc:
-                refused = exc  # the draft above is kept; submitting wrote nothing
-        if refused is not None:
-            raise refused
+        # What was typed is written with the submission, or kept as the draft when
+        # submitting is refused (a 400 by field).
+        submitted = lifecycle.submit_pledge(
+            pledge, request.user, video_keys=[v.video_key for v in page.video_blocks],
+            edits=form.edits())
         self.changed_standing()
         return Response(ws.PledgeStateSerializer(submitted_state(submitted, form)).data)
 

@@ -26,6 +26,7 @@ from ..models import (
     Strategy,
 )
 from ..organisations import PRIORITY_FIELDS
+from .base import FieldsBuiltOnce
 
 #: The most priorities one request may carry before any is validated (a parse guard;
 #: PLAN_MAX_PRIORITIES is the rule, checked in validate_priorities).
@@ -68,14 +69,14 @@ class PageField(serializers.IntegerField):
 # -- individual ------------------------------------------------------------------------
 
 
-class MembershipStatusSerializer(serializers.ModelSerializer):
+class MembershipStatusSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["tier", "status", "period_start", "period_end"]
         read_only_fields = fields
 
 
-class PledgeSerializer(serializers.ModelSerializer):
+class PledgeSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """A member's own pledge, as they see it. Nothing here is written directly."""
 
     strategy = TermField(Strategy, read_only=True)

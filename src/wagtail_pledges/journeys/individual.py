@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -194,25 +194,23 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
                                     form=form_class(instance=pledge))
         form = form_class(request.POST, instance=pledge)
         if form.is_valid():
-            # One transaction: the typed draft is kept even if submitting is refused
-            # (submit_pledge runs in its own savepoint).
-            with transaction.atomic():
-                # None: a concurrent request submitted it first; submitting again
-                # below is then a no-op and the journey moves on.
-                pledge = form.save_draft() or pledge
-                try:
-                    pledge = lifecycle.submit_pledge(
-                        pledge, request.user,
-                        video_keys=[video.video_key for video in self.video_blocks],
-                    )
-                except ValidationError as exc:
-                    add_service_errors(form, exc)
-                    submitted = False
-                except lifecycle.TransitionError as exc:
-                    messages.error(request, str(exc))
-                    return HttpResponseRedirect(self.get_url(request))
-                else:
-                    submitted = True
+            # One transaction, one row update: what was typed is written with the
+            # submission, or kept as the draft when submitting is refused. A pledge a
+            # concurrent request submitted first is left as it is; the journey moves on.
+            try:
+                pledge = lifecycle.submit_pledge(
+                    pledge, request.user,
+                    video_keys=[video.video_key for video in self.video_blocks],
+                    edits=form.edits(),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+                submitted = False
+            except lifecycle.TransitionError as exc:
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(self.get_url(request))
+            else:
+                submitted = True
             if submitted:
                 forget_standing(request.user)
                 # The next step from the pledge just submitted (locked and loaded with

@@ -35,7 +35,8 @@ def _check_review(commitment: Commitment, move: str) -> bool:
     rule = REVIEW_MOVES[move]
     if rule.is_done(commitment.review_status):
         return False
-    rule.check(commitment.review_status, current=commitment.get_review_status_display())
+    if not rule.allows(commitment.review_status):  # the label is translated only then
+        rule.check(commitment.review_status, current=commitment.get_review_status_display())
     return True
 
 
@@ -53,24 +54,34 @@ def _follow_review(membership: Membership, move: str, user, reason: str = "", **
 # -- submitting ----------------------------------------------------------------------
 
 
-def _prepare_submission(commitment: Commitment, errors_for
-                        ) -> tuple[Commitment, Membership, bool]:
-    """Lock, check and mark (in memory) a commitment as submitted.
+def _prepare_submission(commitment: Commitment, errors_for, edits: dict | None = None
+                        ) -> tuple[Commitment, Membership, bool, dict]:
+    """Lock, check and mark (in memory) a commitment as submitted, with the member's
+    ``edits`` (field name → value) applied to it first.
 
-    Returns ``changed=False`` when it was already submitted or approved.
+    Returns ``changed=False`` when it was already submitted or approved (``edits``
+    are then ignored: what was submitted stays as it was), and what stops it being
+    submitted, by field (the caller keeps the edits as the draft, then raises).
     """
     membership = _lock(commitment.membership_id)
     commitment = _lock_commitment(commitment, membership)
     if not _check_review(commitment, "submit"):
-        return commitment, membership, False
-    raise_if(errors_for(commitment))
+        return commitment, membership, False, {}
+    for name, value in (edits or {}).items():
+        # Plain, foreign-key and parental many-to-many fields alike (modelcluster
+        # writes the last with the row, on save).
+        setattr(commitment, name, value)
+    errors = errors_for(commitment)
+    if errors:
+        return commitment, membership, False, errors
     commitment.review_status = REVIEW_MOVES["submit"].target
     commitment.submitted_at = timezone.now()
-    return commitment, membership, True
+    return commitment, membership, True, {}
 
 
-def _record_submission(commitment: Commitment, membership: Membership, user) -> None:
-    commitment.save(update_fields=["review_status", "submitted_at"])
+def _record_submission(commitment: Commitment, membership: Membership, user,
+                       also_save: tuple[str, ...] = ()) -> None:
+    commitment.save(update_fields=["review_status", "submitted_at", *also_save])
     _follow_review(membership, "submit", user,
                    commitment=commitment.pk, sequence=commitment.sequence)
     if is_reviewed(commitment):
@@ -93,19 +104,37 @@ def _enter_review(commitment: Commitment, user) -> None:
         workflow.start(commitment, user)
 
 
-@transaction.atomic
-def submit_pledge(pledge: Pledge, user=None, video_keys=None) -> Pledge:
+def submit_pledge(pledge: Pledge, user=None, video_keys=None, edits: dict | None = None
+                  ) -> Pledge:
     """Submit an individual's action. Activates at once when nothing else is needed.
 
     ``user`` is the person acting (default: the pledge's member). ``video_keys``
     names the awareness videos that must have been watched (the pledge page's own);
-    ``None`` accepts any tracked videos. Raises ``ValidationError`` (by field) when
-    the pledge is incomplete.
+    ``None`` accepts any tracked videos. ``edits`` are what the member has just
+    typed (field name → value, as a ``PledgeActionForm``'s cleaned data): written in
+    the same row update as the submission, only while the pledge is still theirs to
+    edit, so a replayed or concurrent request can change nothing that was submitted.
+    Raises ``ValidationError`` (by field) when the pledge is incomplete; the edits
+    are then kept as the draft.
     """
-    user = user or pledge.user
-    pledge, membership, changed = _prepare_submission(
-        pledge, lambda p: pledge_errors(p, video_keys)
+    with transaction.atomic():
+        outcome = _submit_pledge(pledge, user or pledge.user, video_keys, edits or {})
+    # Raised once the transaction has committed the draft (raising inside it would
+    # roll the draft back, or need a savepoint around every submission).
+    if isinstance(outcome, dict):
+        raise ValidationError(outcome)
+    return outcome
+
+
+def _submit_pledge(pledge: Pledge, user, video_keys, edits: dict) -> Pledge | dict:
+    """:func:`submit_pledge`'s transaction: the submitted pledge, or the errors."""
+    pledge, membership, changed, errors = _prepare_submission(
+        pledge, lambda p: pledge_errors(p, video_keys), edits
     )
+    if errors:
+        if edits:
+            pledge.save(update_fields=list(edits))
+        return errors
     if not changed:
         return pledge
     if not pledges_settings.INDIVIDUAL_REQUIRES_REVIEW and email_is_verified(pledge.user):
@@ -117,8 +146,8 @@ def submit_pledge(pledge: Pledge, user=None, video_keys=None) -> Pledge:
         if membership.status not in JOINING:  # a renewal: the status stays as it is
             submitted.action, submitted.to_status = "submit_renewal", membership.status
         return _approve_locked(pledge, membership, None, _("Email address verified"),
-                               submitted=submitted)
-    _record_submission(pledge, membership, user)
+                               submitted=submitted, also_save=tuple(edits))
+    _record_submission(pledge, membership, user, also_save=tuple(edits))
     notify.pledge_received(pledge)
     if pledges_settings.INDIVIDUAL_REQUIRES_REVIEW:
         notify.review_needed(pledge)
@@ -130,7 +159,8 @@ def submit_pledge(pledge: Pledge, user=None, video_keys=None) -> Pledge:
 @transaction.atomic
 def submit_plan(plan: ActionPlan, user) -> ActionPlan:
     """Submit an organisation's action plan for review (plans are always reviewed)."""
-    plan, membership, changed = _prepare_submission(plan, plan_errors)
+    plan, membership, changed, errors = _prepare_submission(plan, plan_errors)
+    raise_if(errors)
     if changed:
         _record_submission(plan, membership, user)
         notify.plan_submitted(plan)
@@ -150,9 +180,10 @@ def approve(commitment: Commitment, user=None, reason: str = "") -> Commitment:
 
 
 def _approve_locked(commitment: Commitment, membership: Membership, user, reason: str,
-                    submitted: LifecycleEvent | None = None):
+                    submitted: LifecycleEvent | None = None, also_save: tuple[str, ...] = ()):
     """``submitted``: the commitment was submitted in this same transaction and not
-    yet saved as such; its event is written with the approval's."""
+    yet saved as such; its event is written with the approval's. ``also_save``: the
+    commitment's fields the caller changed, written in the same update."""
     if not _check_review(commitment, "approve"):
         return commitment
     old_status = membership.status
@@ -160,8 +191,10 @@ def _approve_locked(commitment: Commitment, membership: Membership, user, reason
     MEMBERSHIP_MOVES[action].check(old_status)
     start, end = period_for(today())
     model = type(commitment)
-    # The previous period's commitment stays in history but leaves the site.
-    previous_live = model.objects.none() if commitment.sequence == 1 else (
+    # The previous period's commitment stays in history but leaves the site. (A first
+    # commitment has none: not even an empty queryset is built, which costs as much
+    # CPU as a query.)
+    previous_live = [] if commitment.sequence == 1 else (
         model.objects.filter(membership=membership, live=True).exclude(pk=commitment.pk)
     )
     for previous in previous_live:
@@ -172,7 +205,8 @@ def _approve_locked(commitment: Commitment, membership: Membership, user, reason
     commitment.decided_at = timezone.now()
     commitment.period_start, commitment.period_end = start, end
     _publish(commitment, user, ["review_status", "decided_at", "period_start", "period_end",
-                                *(["submitted_at"] if submitted is not None else [])])
+                                *(["submitted_at"] if submitted is not None else []),
+                                *also_save])
     if model is ActionPlan:
         counts.add(counts.PLANS_PUBLISHED, 1)
     membership.period_start, membership.period_end = start, end
