@@ -66,7 +66,7 @@ def check_budgets(index: dict) -> list[dict]:
                 ok, shown = value <= limit, f"{value:.2f}× (≤ {limit}×)"
             elif kind == "queries+":
                 value = row.get("queries", 0) - other.get("queries", 0)
-                ok, shown = value <= limit, f"+{value} queries (≤ +{limit})"
+                ok, shown = value <= limit, f"{value:+d} queries (≤ +{limit})"
             elif kind == "queries":
                 value = row.get("queries", 0)
                 ok, shown = value <= limit, f"{value} queries (≤ {limit})"

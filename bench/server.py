@@ -228,11 +228,17 @@ def seed(site: Site, members: int, organisations: int, prefix: str) -> dict:
 # -- one volume ----------------------------------------------------------------------
 
 
-def endpoints(urls: dict, member: str) -> dict:
-    """name → (site, path, signed-in member or None)."""
+def endpoints(urls: dict, member: str, reader: str) -> dict:
+    """name → (site, path, signed-in member or None).
+
+    "plain home (signed in)" is the plain Wagtail home page for a signed-in account that
+    may not use the admin (``reader``): not a budget's baseline (those are against the
+    anonymous plain home page), shown beside the signed-in membership page.
+    """
     return {
         "plain home": ("plain", "/", None),
         "plain child page": ("plain", "/about/", None),
+        "plain home (signed in)": ("plain", "/", reader),
         "RRN home": ("rrn", urls["home"], None),
         "RRN standard page": ("rrn", urls["standard"], None),
         "membership (anonymous)": ("rrn", urls["membership"], None),
@@ -249,9 +255,10 @@ def measure_volume(volume: str, sites: dict, workdir: Path, seeding: dict | None
     rrn, plain = sites["rrn"], sites["plain"]
     urls = rrn.inside("rrn-urls")
     member = seeding["first_member"]
-    gets = endpoints(urls, member)
-    cookies = {member: rrn.inside("session", member)["cookie"]}
     plain_session = plain.inside("session")
+    gets = endpoints(urls, member, plain_session["email"])
+    cookies = {member: rrn.inside("session", member)["cookie"],
+               plain_session["email"]: plain_session["cookie"]}
     queries = {}
     for site_name in ("plain", "rrn"):
         spec = {name: {"url": path, "signed_in": who}

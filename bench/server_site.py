@@ -107,7 +107,7 @@ def session(email: str | None) -> dict:
     User = get_user_model()
     user = (User.objects.get(email=email) if email
             else _user(_email("reader", 0, get_random_string(6).lower())))
-    return _session(user)
+    return {"email": user.email, **_session(user)}
 
 
 def _api_token(user) -> dict:
