@@ -145,8 +145,7 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
         one chosen) are kept per directory version in one entry, so a search renders
         only its search box afresh; a form with errors is rendered whole."""
         def render(field):
-            return render_to_string(self.filter_field_template, {"field": field},
-                                    request=request)
+            return render_to_string(self.filter_field_template, {"field": field})
 
         def render_closed():
             # Their options: the location filter's grouped by country.
@@ -245,7 +244,7 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
                                                          cacheable=status == 200),
                 "cards": self.plan_cards(request, results.ids, version),
                 "query_string": query.urlencode(),
-            }, request=request)
+            })  # no request: the fragment is shared by every visitor
             return html, status == 200 and self.cacheable_request(request, results)
 
         parts = sorted((k, tuple(v)) for k, v in request.GET.lists())
