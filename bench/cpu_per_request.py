@@ -40,7 +40,10 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-PLAIN_ENDPOINTS = {"plain home": "/", "plain child page": "/about/"}
+# "plain home (signed in)": the same page for a signed-in account that may not use the
+# admin (a member of the public), for comparison with the signed-in membership page.
+PLAIN_ENDPOINTS = {"plain home": ["/", False], "plain child page": ["/about/", False],
+                   "plain home (signed in)": ["/", True]}
 
 
 def example_endpoints(urls: dict) -> dict:
@@ -113,7 +116,8 @@ def measure(spec: dict) -> dict:
 
     assert not settings.DEBUG, "measure with DEBUG off"
     app = get_wsgi_application()
-    cookie = server_site.session(spec["member"])["cookie"] if spec.get("member") else ""
+    signed_in = any(signed for _url, signed in spec["endpoints"].values())
+    cookie = server_site.session(spec.get("member"))["cookie"] if signed_in else ""
     batches, per_batch = spec["batches"], spec["requests"]
 
     def get(environ: dict) -> tuple[str, int]:
@@ -241,8 +245,7 @@ def main(argv: list[str]) -> int:
                   "profile_out": str(args.profile_out) if args.profile_out else None}
         rounds = []
         for _ in range(args.rounds):
-            results = _run_in(plain, {**common, "endpoints": {
-                name: [url, False] for name, url in PLAIN_ENDPOINTS.items()}}, workdir)
+            results = _run_in(plain, {**common, "endpoints": PLAIN_ENDPOINTS}, workdir)
             results.update(_run_in(rrn, {**common, "endpoints": wanted,
                                          "member": built["member"]}, workdir))
             rounds.append(results)

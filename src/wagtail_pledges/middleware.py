@@ -58,6 +58,30 @@ class CachedSiteMiddleware:
         return self.get_response(request)
 
 
+class CachedRouteMiddleware:
+    """Route page views from the page cache (see :mod:`wagtail_pledges.routing`).
+
+    Optional: add ``"wagtail_pledges.middleware.CachedRouteMiddleware"`` to
+    ``MIDDLEWARE`` after ``CachedSiteMiddleware``. Wagtail's serve view then finds the
+    page, and checks its view restrictions, without a query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from wagtail import views as wagtail_views
+
+        from .routing import route_from_cache
+
+        if view_func is wagtail_views.serve:
+            route_from_cache(request, view_kwargs.get("path", view_args[0] if view_args else ""))
+        return None
+
+
 def cached_sites(request=None) -> list:
     """Every Wagtail site with its root page: new objects, from cached field values."""
     from wagtail.models import Page, Site

@@ -106,6 +106,17 @@ def _restrict(page_or_collection, group_key: str):
     restriction.groups.add(groups[group_key])
 
 
+@pytest.fixture(autouse=True, params=["wagtail routing", "cached routing"])
+def routing(request, settings):
+    """Every check twice: as Wagtail routes, and through the page cache
+    (``CachedRouteMiddleware``, as the example runs)."""
+    if request.param == "cached routing":
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE,
+                               "wagtail_pledges.middleware.CachedSiteMiddleware",
+                               "wagtail_pledges.middleware.CachedRouteMiddleware"]
+    return request.param
+
+
 @pytest.fixture
 def site(home, resources, settings):
     settings.WAGTAIL_PLEDGES = {"LEGACY_DEADLINE": DEADLINE.isoformat()}

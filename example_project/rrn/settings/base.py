@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Wagtail's page routing and view-restriction check from the cache (no queries).
+    "wagtail_pledges.middleware.CachedRouteMiddleware",
     "wagtail_pledges.middleware.RequestBaseURLMiddleware",
 ]
 
