@@ -155,7 +155,8 @@ def cached_per_plan(kind: str, parts, plan_ids, build, timeout: int = 3600, *,
     What a search shows is assembled from these: the cache holds at most one entry
     per published plan and version, whatever visitors search for.
     """
-    keys = {pk: _directory_key(kind, version, (*parts, pk)) for pk in plan_ids}
+    prefix = _directory_key(kind, version, parts)  # hashed once for the whole page
+    keys = {pk: f"{prefix}:{pk}" for pk in plan_ids}
     found = cache.get_many(keys.values()) if keys else {}
     values = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in plan_ids if pk not in values]

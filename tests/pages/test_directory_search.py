@@ -82,6 +82,7 @@ def test_totals_are_exact_within_the_window_and_honest_beyond_it(
     assert past.status_code == 200 and listed(past) == []
     body = past.content.decode()
     assert "past the end" in body and 'rel="next"' not in body
+    assert "No action plans on this page." in body and "More than" not in body
     # Within the window the total is exact from the first page.
     response = client.get(plans_page.url, {"q": plans[0].organisation.name})
     assert listed(response) == [plans[0].pk]

@@ -26,6 +26,7 @@ from ..directory import (
 )
 from ..journey_urls import DIRECTORY
 from ..models import ActionPlan, ProgressUpdate
+from ..models.commitments import DIRECTORY_ORDER
 from ..slug_redirects import redirect_old_organisation_slug
 
 # Page numbers past this are read as this one: an OFFSET the database can always take.
@@ -175,8 +176,7 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
         per_page = self.plans_per_page
         start = (number - 1) * per_page
         counted = max(self.plans_counted, per_page)
-        ids = list(plans.select_related(None).prefetch_related(None)
-                   .values_list("pk", flat=True)[start:start + counted + 1])
+        ids = list(plans.values_list("pk", flat=True)[start:start + counted + 1])
         total = start + len(ids) if (len(ids) <= counted and (ids or start == 0)) else None
         return ResultsPage(number=number, per_page=per_page, ids=ids[:per_page],
                            total=total, more_than=start + counted)
@@ -224,7 +224,8 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
 
         def build():
             nonlocal status
-            plans = ActionPlan.objects.published_for_directory()
+            # Only ids are read here; the cards' plans are loaded whole when rendered.
+            plans = ActionPlan.objects.published().order_by(*DIRECTORY_ORDER)
             filterset = self.filterset_class(request.GET or None, queryset=plans)
             filter_form = filterset.form
             if request.GET.get("region"):
