@@ -88,7 +88,6 @@ class PlanViewSet(ReadOnlyViewSet):
             build, self.cache_timeout)
         return response if response is not None else Response(data)
 
-
     def list_plans(self, request):
         """A page of plans, each plan's JSON read from the cache (one entry per plan
         and directory version, however many searches list it, read in one round trip;
@@ -99,7 +98,8 @@ class PlanViewSet(ReadOnlyViewSet):
         serializer_class = self.get_serializer_class()
 
         def build(missing):
-            plans = [plan for plan in page if plan.pk in set(missing)]
+            wanted = set(missing)
+            plans = [plan for plan in page if plan.pk in wanted]
             prefetch_related_objects(plans, *directory_prefetches())
             return {plan.pk: serializer_class(plan, context=self.get_serializer_context()).data
                     for plan in plans}
