@@ -13,6 +13,11 @@ with the iteration number, so each request is a cache miss (the directory versio
 bumped first). Without paths, the plans list, its filters and searches and the
 directory page are measured, after the site's home page as the baseline; run it with
 a plain Wagtail site's settings and ``/`` for that baseline instead.
+
+``--rounds N`` measures CPU only, interleaved: N rounds, each a batch of ``--repeat``
+requests to every path in turn, and prints each path's median batch (CPU per
+request), its ratio to the first path's and its queries. On a shared machine the
+load drifts during a run; interleaving spreads the drift over every path alike.
 """
 
 from __future__ import annotations
@@ -108,13 +113,38 @@ def database_time(captured: list[dict]) -> str:
     return f"  db {total:7.2f} ms"
 
 
+def interleaved(paths: list[str], rounds: int, repeat: int) -> None:
+    client = Client()
+    for path in paths:
+        client.get(path)
+    batches: dict[str, list[float]] = {path: [] for path in paths}
+    for _ in range(rounds):
+        for path in paths:
+            start = time.process_time()
+            for _ in range(repeat):
+                client.get(path)
+            batches[path].append((time.process_time() - start) * 1000 / repeat)
+    first = statistics.median(batches[paths[0]])
+    for path in paths:
+        with CaptureQueriesContext(connection) as captured:
+            status = client.get(path).status_code
+        cpu = statistics.median(batches[path])
+        print(f"{path:70.70} {status} cpu {cpu:7.2f} ms  x{cpu / first:5.2f}  "
+              f"queries {len(captured):2d}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("paths", nargs="*")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--rounds", type=int, help="CPU only, interleaved, N rounds")
     args = parser.parse_args()
-    for path in args.paths or default_paths():
+    paths = args.paths or default_paths()
+    if args.rounds:
+        interleaved(paths, args.rounds, args.repeat)
+        return
+    for path in paths:
         measure(path, args.repeat, args.explain)
 
 

@@ -19,3 +19,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Delivery is a task worker's job after commit; benchmarks time the request's work.
 TASKS = {"default": {"BACKEND": task_backend("dummy")}}
 ROOT_URLCONF = "bench.urls"
+# As the example runs in production: the site and the page route from the page cache.
+MIDDLEWARE = [*MIDDLEWARE,  # noqa: F405
+              "wagtail_pledges.middleware.CachedSiteMiddleware",
+              "wagtail_pledges.middleware.CachedRouteMiddleware"]

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Count, F
+from django.db.models import Case, Count, F, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from .conf import pledges_settings
 from .models import ActionPlan, Counter, Membership, ReviewStatus, Status, Tier
@@ -88,6 +89,13 @@ def directory_version() -> int:
     """The current directory version: one indexed read, the same in every process."""
     versions = Counter.objects.filter(key=DIRECTORY_VERSION).values_list("value", flat=True)
     return versions.first() or 0
+
+
+def directory_version_expression():
+    """The directory version as an expression: read in the same query as the rows it
+    keys (``.annotate(...)``), so a cached-per-plan answer costs no query of its own."""
+    return Coalesce(Subquery(Counter.objects.filter(key=DIRECTORY_VERSION)
+                             .order_by("pk").values("value")[:1]), Value(0))
 
 
 def bump_directory_version() -> None:

@@ -19,16 +19,18 @@ class LocationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.name if obj.parent_id is None else f"{obj.name}, {obj.parent.name}"
 
-    def group_choices(self, empty_label: str) -> None:
+    def group_choices(self, empty_label: str, locations=None) -> None:
         """Offer the queryset's locations grouped by country (one query), after
-        ``empty_label``; validation then needs no further query."""
-        self.choices = [("", empty_label)] + self._grouped_choices()
+        ``empty_label``; validation then needs no further query. ``locations``: the
+        queryset's rows, already read (with their countries)."""
+        self.choices = [("", empty_label)] + self._grouped_choices(
+            self.queryset if locations is None else locations)
 
-    def _grouped_choices(self):
+    def _grouped_choices(self, locations):
         groups: dict[int, list] = {}
         names: dict[int, str] = {}
         self._offered = {}
-        for location in self.queryset:
+        for location in locations:
             self._offered[str(self.prepare_value(location))] = location
             country = location.parent or location
             names[country.pk] = country.name

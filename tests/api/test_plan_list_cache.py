@@ -99,3 +99,31 @@ def test_location_names_bump_the_directory_version():
     location.name = "England (renamed)"
     location.save()
     assert directory_version() > before
+
+
+def test_a_searched_page_reads_each_plan_from_the_cache_and_stores_one_entry_per_plan(
+        client, django_assert_num_queries):
+    plans = [factories.approved_plan() for _ in range(3)]
+    for word in ["trust", "tru", "trust of", "person", "zzz", "<b>"]:
+        client.get(API, {"q": word})
+        client.get(API, {"q": word, "page_size": 1})
+    assert api_pages() == []  # no whole page per query string
+    assert len([k for k in cache._cache if "wagtail_pledges:api-plan:" in k]) <= len(plans)
+    first = client.get(API, {"q": "trust"}).json()
+    with django_assert_num_queries(1):  # the page, with the directory version
+        again = client.get(API, {"q": "trust"}).json()
+    assert again == first and len(first["results"]) == 3
+    assert first["results"] == client.get(API).json()["results"]  # the same JSON per plan
+
+
+def test_a_searched_page_shows_changes_at_once(client):
+    plan = factories.approved_plan()
+    client.get(API, {"q": "trust"})
+    organisation = plan.organisation
+    organisation.name = "Trust Renamed"
+    organisation.save()
+    results = client.get(API, {"q": "trust"}).json()["results"]
+    assert [r["organisation"]["name"] for r in results] == ["Trust Renamed"]
+    lifecycle.withdraw(Membership.objects.get(pk=plan.membership_id), plan.created_by,
+                       "leaving")
+    assert client.get(API, {"q": "trust"}).json()["results"] == []

@@ -17,12 +17,12 @@ def test_region_means_the_same_on_the_page_and_in_the_api(client, plans_page):
     other.organisation.save()
     page = client.get(plans_page.url, {"region": "wales"})
     assert page.status_code == 200
-    assert [p.pk for p in page.context["plans"]] == [other.pk]
+    assert [p.pk for p in page.context["cards"]] == [other.pk]
     assert [p["id"] for p in client.get(API, {"region": "wales"}).json()["results"]] == [
         other.pk]
     # A country matches the places within it, in both.
     assert other.pk in [p.pk for p in client.get(
-        plans_page.url, {"region": "united-kingdom"}).context["plans"]]
+        plans_page.url, {"region": "united-kingdom"}).context["cards"]]
     assert other.pk in [p["id"] for p in client.get(
         API, {"region": "united-kingdom"}).json()["results"]]
     # An unknown region is an error in both, not an empty list in one of them.

@@ -30,8 +30,7 @@ def test_directory_lists_published_plans_only(client, plans_page):
     draft = factories.draft_plan()
     submitted = factories.submitted_plan()
     response = client.get(plans_page.url)
-    names = [p.organisation.name for p in response.context["plans"]]
-    assert names == [published.organisation.name]
+    assert [card.pk for card in response.context["cards"]] == [published.pk]
     body = response.content.decode()
     assert draft.organisation.name not in body and submitted.organisation.name not in body
     assert f'href="/plans/{published.organisation.slug}/"' in body
@@ -41,14 +40,14 @@ def test_directory_queries_constant_in_number_of_plans(client, plans_page, plain
     make_plans(2)
     base, _r = queries(client, plain_page.url)
     few, response = queries(client, plans_page.url)
-    assert len(response.context["plans"]) == 2
+    assert len(response.context["cards"]) == 2
     make_plans(18)
     many, response = queries(client, plans_page.url)
-    assert len(response.context["plans"]) == 20
+    assert len(response.context["cards"]) == 20
     assert few == many
     filtered, response = queries(client, plans_page.url, data={
         "sector": "health", "strategy": "leadership", "q": "Trust", "region": "north-west"})
-    assert len(response.context["plans"]) == 20
+    assert len(response.context["cards"]) == 20
     assert filtered <= many + 2
     print(f"directory: plain page {base} queries, directory {many}, filtered {filtered}")
 
@@ -63,19 +62,19 @@ def test_directory_filters(client, plans_page):
     plans[1].practices.add(practice)
     plans[1].save()  # ClusterableModel commits parental m2m on save
     response = client.get(plans_page.url, {"region": "wales"})
-    assert [p.pk for p in response.context["plans"]] == [other.pk]
+    assert [p.pk for p in response.context["cards"]] == [other.pk]
     # A country matches every place within it.
     response = client.get(plans_page.url, {"region": "united-kingdom"})
-    assert len(response.context["plans"]) == 3
+    assert len(response.context["cards"]) == 3
     response = client.get(plans_page.url, {"region": "ireland"})
     assert response.status_code == 400  # offered only where a published plan is
     response = client.get(plans_page.url, {"practice": practice.slug})
-    assert [p.pk for p in response.context["plans"]] == [plans[1].pk]
+    assert [p.pk for p in response.context["cards"]] == [plans[1].pk]
     unused = Strategy.objects.exclude(slug="leadership").first()
     response = client.get(plans_page.url, {"strategy": unused.slug})
-    assert response.context["plans"] == []
+    assert response.context["cards"] == []
     response = client.get(plans_page.url, {"q": plans[2].organisation.name})
-    assert [p.pk for p in response.context["plans"]] == [plans[2].pk]
+    assert [p.pk for p in response.context["cards"]] == [plans[2].pk]
 
 
 @pytest.mark.parametrize("query", [
@@ -87,7 +86,7 @@ def test_directory_bad_filters_are_400_with_message(client, plans_page, query):
     response = client.get(plans_page.url, query)
     assert response.status_code == 400
     assert b"There is a problem" in response.content
-    assert len(response.context["plans"]) == 1  # falls back to every plan
+    assert len(response.context["cards"]) == 1  # falls back to every plan
 
 
 @pytest.mark.parametrize("page", ["2", "999", "abc", "-1", ""])

@@ -4,7 +4,7 @@ Public reads (plans, counts, taxonomies) carry no personal data; ``me`` needs a
 signed-in user and shows only their own standing.
 """
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control
 from django_filters import rest_framework as filters
@@ -12,8 +12,8 @@ from rest_framework import mixins, permissions
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from ..counts import get_counts
-from ..directory import PlanDirectoryFilterSet, cached_for_directory
+from ..counts import directory_version_expression, get_counts
+from ..directory import PlanDirectoryFilterSet, cached_for_directory, cached_per_plan
 from ..models import (
     ActionPlan,
     Location,
@@ -22,6 +22,7 @@ from ..models import (
     Sector,
     Strategy,
 )
+from ..models.commitments import directory_prefetches
 from ..policy import get_policy
 from ..verification import VERIFY_MAX_AGE, verify_organisation
 from . import serializers
@@ -49,6 +50,11 @@ class PlanViewSet(ReadOnlyViewSet):
             queryset = queryset.prefetch_related(
                 Prefetch("updates", queryset=ProgressUpdate.objects.order_by("-created_at"))
             )
+        elif self.action == "list":
+            # Each listed plan's JSON is kept per directory version, read with the page
+            # (see list_plans): the prefetches run only for plans not in the cache.
+            queryset = queryset.prefetch_related(None).annotate(
+                pledges_directory_version=directory_version_expression())
         return queryset
 
     def get_serializer_class(self):
@@ -68,12 +74,12 @@ class PlanViewSet(ReadOnlyViewSet):
         :func:`~wagtail_pledges.directory.cached_for_directory`."""
         params = request.query_params
         if not set(params) <= self.cacheable_params:
-            return super().list(request, *args, **kwargs)
+            return self.list_plans(request)
         response = None
 
         def build():
             nonlocal response
-            response = super(PlanViewSet, self).list(request, *args, **kwargs)
+            response = self.list_plans(request)
             return response.data, response.status_code == 200
 
         # The links in a page are absolute: the address asked for is part of the key.
@@ -81,6 +87,27 @@ class PlanViewSet(ReadOnlyViewSet):
             request.build_absolute_uri(request.path), sorted(params.lists())),
             build, self.cache_timeout)
         return response if response is not None else Response(data)
+
+    def list_plans(self, request):
+        """A page of plans, each plan's JSON read from the cache (one entry per plan
+        and directory version, however many searches list it, read in one round trip;
+        see :func:`~wagtail_pledges.directory.cached_per_plan`). The version comes with
+        the page's rows, so a searched page costs its page query (and a filter's
+        term), and only plans not yet cached are prefetched and serialised."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        serializer_class = self.get_serializer_class()
+
+        def build(missing):
+            wanted = set(missing)
+            plans = [plan for plan in page if plan.pk in wanted]
+            prefetch_related_objects(plans, *directory_prefetches())
+            return {plan.pk: serializer_class(plan, context=self.get_serializer_context()).data
+                    for plan in plans}
+
+        data = cached_per_plan(
+            "api-plan", (serializer_class.__qualname__,), [plan.pk for plan in page], build,
+            self.cache_timeout, version=page[0].pledges_directory_version) if page else {}
+        return self.get_paginated_response(list(data.values()))
 
 
 class TermViewSet(ReadOnlyViewSet):

@@ -4,7 +4,8 @@ per plan. Plans are rows, not pages: see docs/explanation/directory.md.
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from dataclasses import dataclass
+
 from django.db import models
 from django.db.models import Prefetch
 from django.http import Http404
@@ -16,10 +17,81 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 
 from ..counts import directory_version
-from ..directory import CACHEABLE_FILTERS, PlanDirectoryFilterSet, cached_for_directory
+from ..directory import (
+    CACHEABLE_FILTERS,
+    PlanDirectoryFilterSet,
+    cached_for_directory,
+    cached_per_plan,
+    published_locations,
+)
 from ..journey_urls import DIRECTORY
 from ..models import ActionPlan, ProgressUpdate
+from ..models.commitments import DIRECTORY_ORDER
 from ..slug_redirects import redirect_old_organisation_slug
+
+# Page numbers past this are read as this one: an OFFSET the database can always take.
+MAX_PAGE_NUMBER = 10_000
+
+
+@dataclass(frozen=True)
+class PlanCard:
+    """One plan as the directory lists it: its id and its rendered card (HTML)."""
+
+    pk: int
+    html: str
+
+    def __str__(self) -> str:
+        return self.html
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """A page of the directory's results, counted no further than it needs.
+
+    The page's ids are read with up to ``counted`` more after them, in one query that
+    stops there: ``total`` is exact when the matches end within that window, and
+    ``None`` beyond it, when ``more_than`` is what the page can honestly say. No page
+    view counts every match.
+    """
+
+    number: int
+    per_page: int
+    ids: list
+    total: int | None
+    more_than: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        if self.total is None:
+            return not self.past_the_end
+        return self.total > self.number * self.per_page
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def num_pages(self) -> int | None:
+        """The number of pages, when the total is known."""
+        if self.total is None:
+            return None
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def past_the_end(self) -> bool:
+        return not self.ids and self.number > 1
 
 
 class PlansIndexPageMixin(RoutablePageMixin, models.Model):
@@ -38,10 +110,14 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
     api_fields = [APIField("intro")]
     template = "wagtail_pledges/pages/plans_index_page.html"
     directory_template = "wagtail_pledges/pages/_directory.html"
+    plan_card_template = "wagtail_pledges/pages/_plan_card.html"
     plan_template = "wagtail_pledges/pages/plan_detail.html"
     plan_fragment_template = "wagtail_pledges/pages/_plan_detail.html"
     filter_field_template = "wagtail_pledges/includes/field.html"
     plans_per_page = 20
+    # How many matches past a page's first are counted (in the page's one id query):
+    # totals up to here are exact, beyond it the page says "more than".
+    plans_counted = 100
     filterset_class = PlanDirectoryFilterSet
 
     class Meta:
@@ -52,7 +128,8 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
     cacheable_filters = (*CACHEABLE_FILTERS, "page")
     fragment_timeout = 3600
 
-    def cached_fragment(self, request, name: str, parts, build, version=None):
+    def cached_fragment(self, request, name: str, parts, build, version=None,
+                        may_be_cached=True):
         """Render once per directory version; ``build() -> (value, cacheable)``.
 
         See :func:`~wagtail_pledges.directory.cached_for_directory`: every change to
@@ -61,25 +138,85 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
         """
         return cached_for_directory("fragment", (
             name, self.pk, self.last_published_at, get_language(), self.get_url(request),
-            *parts), build, self.fragment_timeout, version=version)
+            *parts), build, self.fragment_timeout, version=version,
+            may_be_cached=may_be_cached)
 
-    def filter_fields_html(self, request, form, version, cacheable: bool) -> list[str]:
+    def filter_fields_html(self, request, filterset, version, cacheable: bool) -> list[str]:
         """The filter form's fields, rendered. The closed-set ones (their options and the
         one chosen) are kept per directory version in one entry, so a search renders
         only its search box afresh; a form with errors is rendered whole."""
         def render(field):
-            return render_to_string(self.filter_field_template, {"field": field},
-                                    request=request)
+            return render_to_string(self.filter_field_template, {"field": field})
 
-        closed = [field for field in form if field.name in CACHEABLE_FILTERS]
+        def render_closed():
+            # Their options: the location filter's grouped by country.
+            filterset.grouped_form(self.offered_locations(version))
+            return {f.name: render(f) for f in form if f.name in CACHEABLE_FILTERS}
+
+        form = filterset.form
         if cacheable:
             kept = cached_for_directory("filters", (
-                self.pk, get_language(), *((f.name, str(f.value() or "")) for f in closed)),
-                lambda: ({f.name: render(f) for f in closed}, True), self.fragment_timeout,
-                version=version)
+                self.pk, get_language(), *((name, str(form[name].value() or ""))
+                                           for name in CACHEABLE_FILTERS if name in form.fields)),
+                lambda: (render_closed(), True), self.fragment_timeout, version=version)
         else:
-            kept = {f.name: render(f) for f in closed}
+            kept = render_closed()
         return [kept[field.name] if field.name in kept else render(field) for field in form]
+
+    def page_number(self, request) -> int:
+        """The ``page`` asked for: a whole number from 1 (anything else is page 1)."""
+        try:
+            number = int(request.GET.get("page") or 1)
+        except ValueError:
+            return 1
+        return min(max(number, 1), MAX_PAGE_NUMBER)
+
+    def results_page(self, plans, number: int) -> ResultsPage:
+        """One query: this page's ids and up to ``plans_counted`` after them."""
+        per_page = self.plans_per_page
+        start = (number - 1) * per_page
+        counted = max(self.plans_counted, per_page)
+        ids = list(plans.values_list("pk", flat=True)[start:start + counted + 1])
+        total = start + len(ids) if (len(ids) <= counted and (ids or start == 0)) else None
+        return ResultsPage(number=number, per_page=per_page, ids=ids[:per_page],
+                           total=total, more_than=start + counted)
+
+    def plan_cards(self, request, ids, version: int) -> list[PlanCard]:
+        """The plans' cards, each rendered once per directory version and read in one
+        cache round trip: a search costs its id query and these reads, and the cache
+        holds one card per plan whatever visitors search for. A card is rendered
+        without the request (every visitor sees the same one)."""
+        def build(missing):
+            plans = ActionPlan.objects.published_for_directory().filter(pk__in=missing)
+            return {plan.pk: render_to_string(self.plan_card_template, {
+                "page": self, "plan": plan,
+                "detail_url": self.plan_detail_url(request, plan)}) for plan in plans}
+
+        cards = cached_per_plan("card", (
+            self.pk, self.last_published_at, get_language(), self.get_url(request)),
+            ids, build, self.fragment_timeout, version=version)
+        # A plan unpublished between the id query and the build is left out.
+        return [PlanCard(pk, html) for pk, html in cards.items()]
+
+    def closed_set_request(self, request) -> bool:
+        """Closed-set filters only, each given once: an answer that may be kept whole."""
+        return set(request.GET) <= set(self.cacheable_filters) and all(
+            len(values) == 1 for _name, values in request.GET.lists())
+
+    def cacheable_request(self, request, results: ResultsPage) -> bool:
+        """Whether this answer may be kept whole: closed-set filters only, each given
+        once, and a page number that is canonical and holds plans. Anything else
+        (a search, a repeated parameter, ``page=007``, a page past the end) is
+        rendered from cached cards, so no query string adds an entry of its own."""
+        page = request.GET.get("page")
+        return (self.closed_set_request(request) and not results.past_the_end
+                and (page is None or page == str(results.number)))
+
+    def offered_locations(self, version: int) -> list:
+        """The location filter's choices, kept per directory version (a plan's
+        publication, an organisation's or a location's edit bumps it)."""
+        return cached_for_directory("locations", (), lambda: (
+            list(published_locations()), True), self.fragment_timeout, version=version)
 
     @path("", name="index")
     def index_route(self, request, *args, **kwargs):
@@ -87,33 +224,34 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
 
         def build():
             nonlocal status
-            plans = ActionPlan.objects.published_for_directory()
+            # Only ids are read here; the cards' plans are loaded whole when rendered.
+            plans = ActionPlan.objects.published().order_by(*DIRECTORY_ORDER)
             filterset = self.filterset_class(request.GET or None, queryset=plans)
-            # The page shows the locations anyway: loading them first also validates
-            # the location filter without another query.
-            filter_form = filterset.grouped_form()
+            filter_form = filterset.form
+            if request.GET.get("region"):
+                # The offered locations validate the filter with no query of their own.
+                filterset.grouped_form(self.offered_locations(version))
             if filterset.is_bound:
                 if filterset.is_valid():
                     plans = filterset.qs
                 else:
                     status = 400  # the form shows what was wrong; every plan is listed
-            page = Paginator(plans, self.plans_per_page).get_page(request.GET.get("page"))
+            results = self.results_page(plans, self.page_number(request))
             query = request.GET.copy()
             query.pop("page", None)
-            plans = list(page.object_list)
-            for plan in plans:
-                plan.detail_url = self.plan_detail_url(request, plan)
             html = render_to_string(self.directory_template, {
-                "page": self, "filter_form": filter_form, "plans_page": page,
-                "filter_fields": self.filter_fields_html(request, filter_form, version,
+                "page": self, "filter_form": filter_form, "plans_page": results,
+                "filter_fields": self.filter_fields_html(request, filterset, version,
                                                          cacheable=status == 200),
-                "plans": plans, "query_string": query.urlencode(),
-            }, request=request)
-            return html, status == 200 and set(request.GET) <= set(self.cacheable_filters)
+                "cards": self.plan_cards(request, results.ids, version),
+                "query_string": query.urlencode(),
+            })  # no request: the fragment is shared by every visitor
+            return html, status == 200 and self.cacheable_request(request, results)
 
         parts = sorted((k, tuple(v)) for k, v in request.GET.lists())
         version = directory_version()
-        html = self.cached_fragment(request, "index", parts, build, version=version)
+        html = self.cached_fragment(request, "index", parts, build, version=version,
+                                    may_be_cached=self.closed_set_request(request))
         response = self.render(request, context_overrides={"directory_html": html})
         response.status_code = status
         return response

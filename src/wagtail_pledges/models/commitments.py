@@ -59,6 +59,13 @@ DIRECTORY_ORDER = ("organisation_name", "pk")
 PUBLISHED = Q(review_status=ReviewStatus.APPROVED, live=True)
 
 
+def directory_prefetches() -> tuple:
+    """What a listed plan shows beyond its row and organisation: its practices, and its
+    priorities with their strategies (for ``prefetch_related_objects`` too)."""
+    return ("practices", Prefetch(
+        "priorities", queryset=Priority.objects.select_related("strategy").order_by("sort_order")))
+
+
 class ActionPlanQuerySet(CommitmentQuerySet):
     """The plan queries the directory page, the API and the dashboards share."""
 
@@ -68,11 +75,7 @@ class ActionPlanQuerySet(CommitmentQuerySet):
             self.published()
             .select_related("organisation", "organisation__sector",
                             "organisation__location__parent")
-            .prefetch_related(
-                "practices",
-                Prefetch("priorities", queryset=Priority.objects.select_related("strategy")
-                         .order_by("sort_order")),
-            )
+            .prefetch_related(*directory_prefetches())
             .order_by(*DIRECTORY_ORDER)
         )
 
