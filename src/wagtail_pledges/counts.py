@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Case, Count, F, Subquery, Value, When
+from django.db.models import Count, F, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from .conf import pledges_settings
