@@ -89,6 +89,23 @@ def test_totals_are_exact_within_the_window_and_honest_beyond_it(
     assert "1 action plan<" in response.content.decode()
 
 
+def test_the_whole_directory_says_how_many_plans_from_the_counters(
+        client, plans_page, monkeypatch, django_assert_max_num_queries):
+    """Unfiltered, past the counted window, the total is still exact: the counters
+    keep the number of published plans (no COUNT(*))."""
+    monkeypatch.setattr(type(plans_page), "plans_per_page", 2)
+    monkeypatch.setattr(type(plans_page), "plans_counted", 3)
+    for _ in range(6):
+        factories.approved_plan()
+    for number in (1, 2, 3):
+        body = client.get(plans_page.url, {"page": number}).content.decode()
+        assert "6 action plans" in body and f"Page {number} of 3" in body, number
+        assert "More than" not in body
+    # A filter past the window still says "more than" (its total is not kept).
+    body = client.get(plans_page.url, {"q": "trust"}).content.decode()
+    assert "More than 3 action plans" in body
+
+
 def test_no_query_string_adds_a_cache_entry_of_its_own(client, plans_page):
     plans = [factories.approved_plan() for _ in range(3)]
     for word in ["trust", "tru", "person1", "zzz", "a b c", "<b>", "o" * 99]:

@@ -4,7 +4,7 @@ per plan. Plans are rows, not pages: see docs/explanation/directory.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import models
 from django.db.models import Prefetch
@@ -16,7 +16,7 @@ from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 
-from ..counts import directory_version
+from ..counts import directory_version, get_counts
 from ..directory import (
     CACHEABLE_FILTERS,
     PlanDirectoryFilterSet,
@@ -237,6 +237,12 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
                 else:
                     status = 400  # the form shows what was wrong; every plan is listed
             results = self.results_page(plans, self.page_number(request))
+            if results.total is None and set(request.GET) <= {"page"} and status == 200:
+                # Unfiltered: every published plan, whose number the counters keep
+                # (no COUNT(*)), so the whole directory still says how many there are.
+                results = replace(results, total=max(
+                    get_counts().plans_published,
+                    (results.number - 1) * results.per_page + len(results.ids)))
             query = request.GET.copy()
             query.pop("page", None)
             html = render_to_string(self.directory_template, {
