@@ -150,9 +150,12 @@ def view_restrictions(page_id: int, request=None):
             else:
                 ids.add(page.pk)
 
-        page = Page.objects.get(pk=page_id)
-        for each in (page, *page.get_ancestors().only("alias_of")):
-            add(each)
+        page = Page.objects.filter(pk=page_id).first()
+        if page is None:  # deleted since it was routed: its own restrictions, if any
+            ids.add(page_id)
+        else:
+            for each in (page, *page.get_ancestors().only("alias_of")):
+                add(each)
         rows = PageViewRestriction.objects.filter(page_id__in=ids)
         return tuple(sorted(ids)), tuple(
             tuple(field.value_from_object(row) for field in

@@ -206,3 +206,11 @@ def test_a_long_slug_makes_a_short_key(home, settings, cached_settings):
     home.add_child(instance=PlainPage(title="Long", slug=slug))
     _same_as_wagtail(settings, cached_settings, f"/{slug}/")
     assert all(len(key) < 120 for key in page_cache._local)
+
+
+def test_a_page_deleted_after_routing_is_no_server_error(tree, rf):
+    request = rf.get("/about/team/", HTTP_HOST="localhost")
+    routing.route_from_cache(request, "/about/team/")
+    page = request._wagtail_route_for_request[0]
+    Page.objects.filter(pk=page.pk).delete()  # between routing and Wagtail's check
+    assert list(page.get_view_restrictions()) == []
