@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
-from .versioned_cache import page_cache
+from .versioned_cache import field_names, field_values, page_cache
 
 request_base_url: ContextVar[str] = ContextVar("wagtail_pledges_request_base_url", default="")
 
@@ -88,23 +88,16 @@ def cached_sites(request=None) -> list:
 
     def read():
         sites = Site.objects.select_related("root_page")
-        return tuple((site._state.db, _values(site), _values(site.root_page)) for site in sites)
+        return tuple((site._state.db, field_values(site), field_values(site.root_page))
+                     for site in sites)
 
     root_page = Site._meta.get_field("root_page")
     found = []
     for db, site_values, page_values in page_cache.get("sites", read, request):
-        site = Site.from_db(db, _names(Site), site_values)
-        root_page.set_cached_value(site, Page.from_db(db, _names(Page), page_values))
+        site = Site.from_db(db, field_names(Site), site_values)
+        root_page.set_cached_value(site, Page.from_db(db, field_names(Page), page_values))
         found.append(site)
     return found
-
-
-def _names(model) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
-
-def _values(instance) -> tuple:
-    return tuple(getattr(instance, name) for name in _names(type(instance)))
 
 
 def site_for(sites: list, hostname: str, port: int) -> object | None:

@@ -21,6 +21,7 @@ from django.utils.module_loading import import_string
 from .conf import pledges_settings
 from .models import Membership, Organisation, OrganisationRole, Status, Tier
 from .prepared import PreparedQuery
+from .versioned_cache import field_names
 
 RESOURCES = "resources"
 FORUM = "forum"
@@ -212,14 +213,10 @@ _PARTS = (  # (model, path from the user)
 )
 
 
-def _names(model) -> list[str]:
-    return [f.attname for f in model._meta.concrete_fields]
-
-
 def _standing_rows(key):
     """The user's own membership beside each of their roles with its organisation and
     the organisation's membership: one row per role (one row if none), outer joins."""
-    paths = [f"{path}__{name}" for model, path in _PARTS for name in _names(model)]
+    paths = [f"{path}__{name}" for model, path in _PARTS for name in field_names(model)]
     return (get_user_model()._base_manager.filter(pk=key)
             .order_by("pledges_roles__pk").values_list(*paths))
 
@@ -236,7 +233,7 @@ def _read_standing(user) -> Standing:
     for row in rows:
         objects, start = [], 0
         for model, _path in _PARTS:
-            names = _names(model)
+            names = field_names(model)
             values = row[start:start + len(names)]
             start += len(names)
             objects.append(model.from_db(using, names, values) if values[0] is not None

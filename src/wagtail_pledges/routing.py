@@ -46,7 +46,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.url_routing import RouteResult
 
-from .versioned_cache import page_cache
+from .versioned_cache import field_names, field_values, page_cache
 
 # Values a process may share between requests: immutable, so one cached tuple serves all.
 _PLAIN = (str, int, float, bool, type(None), datetime.datetime, datetime.date,
@@ -71,7 +71,7 @@ def _from_entry(entry: tuple, db: str):
     model = ContentType.objects.get_for_id(entry[0]).model_class()
     if model is None:  # a page type whose code is gone
         return None
-    return model.from_db(db, [f.attname for f in model._meta.concrete_fields], entry[1])
+    return model.from_db(db, field_names(model), entry[1])
 
 
 def cached_page(page_id: int, request=None, *, db: str = "default"):
@@ -139,8 +139,6 @@ def view_restrictions(page_id: int, request=None):
     Wagtail's check does) runs no query, and anything that refines it (``order_by``,
     ``filter``) asks the database as before.
     """
-    names = [f.attname for f in PageViewRestriction._meta.concrete_fields]
-
     def read():
         ids = set()
 
@@ -157,12 +155,11 @@ def view_restrictions(page_id: int, request=None):
             for each in (page, *page.get_ancestors().only("alias_of")):
                 add(each)
         rows = PageViewRestriction.objects.filter(page_id__in=ids)
-        return tuple(sorted(ids)), tuple(
-            tuple(field.value_from_object(row) for field in
-                  PageViewRestriction._meta.concrete_fields) for row in rows)
+        return tuple(sorted(ids)), tuple(field_values(row) for row in rows)
 
     ids, rows = page_cache.get(f"restrictions:{page_id}", read, request)
     queryset = PageViewRestriction.objects.filter(page_id__in=ids)
+    names = field_names(PageViewRestriction)
     queryset._result_cache = [PageViewRestriction.from_db(queryset.db, names, row)
                               for row in rows]
     queryset._prefetch_done = True

@@ -24,6 +24,7 @@ entries expire — check ``wagtail_pledges.W015`` says so on ``check --deploy``.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +39,19 @@ from . import __version__
 # In every value's key: what one release pickled (a dataclass, a model's field list)
 # is never read by another during a rolling deploy.
 _RELEASE = f"{__version__}-{django.get_version()}-{wagtail.__version__}"
+
+
+@functools.cache
+def field_names(model) -> tuple[str, ...]:
+    """The column attributes of ``model``'s rows, in the order ``Model.from_db`` takes
+    them: a cached row is a tuple of :func:`field_values`, rebuilt per request with
+    ``model.from_db(db, field_names(model), values)``."""
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+def field_values(instance) -> tuple:
+    """``instance``'s row, as :func:`field_names` lists it."""
+    return tuple(getattr(instance, name) for name in field_names(type(instance)))
 
 
 class VersionedCache:
