@@ -41,6 +41,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import router
 from django.http import Http404
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageViewRestriction, Site
@@ -74,7 +75,7 @@ def _from_entry(entry: tuple, db: str):
     return model.from_db(db, field_names(model), entry[1])
 
 
-def cached_page(page_id: int, request=None, *, db: str = "default"):
+def cached_page(page_id: int, request=None):
     """A new specific page object for ``page_id`` (``None`` if there is no such page)."""
 
     def read():
@@ -89,7 +90,7 @@ def cached_page(page_id: int, request=None, *, db: str = "default"):
         return None
     if entry == _UNCACHEABLE:
         return Page.objects.get(pk=page_id).specific
-    return _from_entry(entry, db)
+    return _from_entry(entry, router.db_for_read(Page))
 
 
 def _child(parent, slug: str, request):
