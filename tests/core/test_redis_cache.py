@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 
 REDIS = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "wagtail_pledges.redis_cache.RedisCache",  # as in production
         "LOCATION": "redis://127.0.0.1:6379/15",
         "KEY_PREFIX": "pledges-tests",
     }
@@ -55,3 +55,18 @@ def test_directory_fragment_is_shared_and_versioned(redis_cache, client):
     second = factories.approved_plan()
     body = client.get("/").content.decode()
     assert second.organisation.name in body and first.organisation.name in body
+
+
+def test_the_reusing_backend_does_what_djangos_does(redis_cache):
+    """Every operation the package uses, through one reused client, against Redis."""
+    client = redis_cache._cache.get_client()
+    assert redis_cache.add("a", {"x": 1}) and not redis_cache.add("a", 2)
+    assert redis_cache.get("a") == {"x": 1}
+    redis_cache.set_many({"b": 1, "c": "two"}, 60)
+    assert redis_cache.get_many(["a", "b", "c", "missing"]) == {"a": {"x": 1}, "b": 1,
+                                                                 "c": "two"}
+    assert redis_cache.incr("b") == 2
+    assert redis_cache.delete("a") and redis_cache.get("a", "gone") == "gone"
+    redis_cache.delete_many(["b", "c"])
+    assert redis_cache.get_many(["b", "c"]) == {}
+    assert redis_cache._cache.get_client(write=True) is client

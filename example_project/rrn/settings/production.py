@@ -23,7 +23,8 @@ SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "true").lower() == "
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, building its client once per pool (docs: settings).
+            "BACKEND": "wagtail_pledges.redis_cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
