@@ -64,6 +64,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "tests.urls"
 AUTH_USER_MODEL = "testapp.User"
+# The package's backend: a signed-in user is read with their standing and admin access
+# in one query (wagtail_pledges.auth), so every signed-in test goes through it.
+AUTHENTICATION_BACKENDS = ["wagtail_pledges.auth.ModelBackend"]
 LOGIN_URL = "/login/"
 
 TEMPLATES = [

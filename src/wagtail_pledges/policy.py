@@ -213,12 +213,18 @@ _PARTS = (  # (model, path from the user)
 )
 
 
+def standing_paths() -> list[str]:
+    """The columns of a standing, as ``values_list`` paths from the user model: the
+    user's own membership, then each role with its organisation and that
+    organisation's membership (outer joins; order the query by ``pledges_roles__pk``)."""
+    return [f"{path}__{name}" for model, path in _PARTS for name in field_names(model)]
+
+
 def _standing_rows(key):
     """The user's own membership beside each of their roles with its organisation and
     the organisation's membership: one row per role (one row if none), outer joins."""
-    paths = [f"{path}__{name}" for model, path in _PARTS for name in field_names(model)]
     return (get_user_model()._base_manager.filter(pk=key)
-            .order_by("pledges_roles__pk").values_list(*paths))
+            .order_by("pledges_roles__pk").values_list(*standing_paths()))
 
 
 _standing_query = PreparedQuery(_standing_rows)
@@ -228,10 +234,15 @@ def _read_standing(user) -> Standing:
     """What ``standing`` returns, read in one query (the ORM's objects, with the
     relations between them already in place: no query when they are followed)."""
     using = router.db_for_read(Membership)
-    rows = _standing_query.rows(user.pk, using)
+    return standing_from_rows(user, _standing_query.rows(user.pk, using), 0, using)
+
+
+def standing_from_rows(user, rows, start_at: int, using: str) -> Standing:
+    """The standing held in ``rows`` (:func:`standing_paths`' columns, from position
+    ``start_at`` of each row), its objects linked to each other and to ``user``."""
     built = []
     for row in rows:
-        objects, start = [], 0
+        objects, start = [], start_at
         for model, _path in _PARTS:
             names = field_names(model)
             values = row[start:start + len(names)]
@@ -287,6 +298,11 @@ def preload_standings(users) -> None:
     for user in users:
         setattr(user, _CACHE_ATTR, Standing(own=own.get(user.pk),
                                             organisations=tuple(roles.get(user.pk, ()))))
+
+
+def remember_standing(user, standing: Standing) -> None:
+    """Keep ``standing`` as ``user``'s for this request (read with the user, say)."""
+    setattr(user, _CACHE_ATTR, standing)
 
 
 def forget_standing(user) -> None:

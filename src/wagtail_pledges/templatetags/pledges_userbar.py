@@ -55,14 +55,29 @@ def may_access_admin(user) -> bool:
         return False
     if user.is_superuser:
         return True
+    known = getattr(user, ADMIN_ACCESS_ATTR, None)  # read with the user (wagtail_pledges.auth)
+    if known is not None:
+        return known
     return bool(_admin_access.rows(user.pk))
 
 
-def _access_rows(key):
+# Set on a user object by wagtail_pledges.auth's backends: whether a permission row
+# grants admin access, read in the same query as the user (for this request only,
+# as Django keeps a user's permissions on the object).
+ADMIN_ACCESS_ATTR = "_wagtail_pledges_admin_access"
+
+
+def admin_access_permissions(user):
+    """Permission rows that let ``user`` (a key or an ``OuterRef``) use the admin,
+    held directly or through a group."""
     return Permission.objects.filter(
-        Q(user=key) | Q(group__user=key),
+        Q(user=user) | Q(group__user=user),
         content_type__app_label="wagtailadmin", codename="access_admin",
-    ).values_list("pk")[:1]
+    )
+
+
+def _access_rows(key):
+    return admin_access_permissions(key).values_list("pk")[:1]
 
 
 _admin_access = PreparedQuery(_access_rows)  # compiled once per connection
