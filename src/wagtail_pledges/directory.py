@@ -13,7 +13,8 @@ import hashlib
 
 import django_filters
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
@@ -28,7 +29,8 @@ from .models import (
     Sector,
     Strategy,
 )
-from .text_search import matches
+from .models.commitments import DIRECTORY_ORDER
+from .text_search import matches, prefix_query, stored_matches, uses_index
 
 
 def published_locations(request=None):
@@ -99,15 +101,48 @@ class PlanDirectoryFilterSet(django_filters.FilterSet):
             field.group_choices(_("Anywhere"), locations)
         return self.form
 
+    # On PostgreSQL, the plans this far into the directory's order are searched by
+    # checking each one's stored words as the index is walked; those after it from the
+    # GIN indexes (see search()).
+    search_walk_rows = 1000
+
     def search(self, queryset, name, value):
-        # Two subqueries, each answered from its own full-text index on PostgreSQL
-        # (see text_search); a plan is kept when either finds it, so no DISTINCT.
         using = queryset.db
+        if uses_index(using) and prefix_query(value):
+            return queryset.filter(self.stored_search(value))
+        # Elsewhere, a substring in either (two subqueries; a plan is kept when either
+        # finds it, so no DISTINCT).
         return queryset.filter(
             Q(organisation__in=Organisation.objects.filter(matches("name", value, using=using)))
             | Q(pk__in=ActionPlan.objects.filter(matches("public_summary", value, using=using))
                 .values("pk"))
         )
+
+    def stored_search(self, value):
+        """PostgreSQL: the words each plan stores (migration 0012) of its organisation's
+        name and of its summary, in one condition whose cost follows what the page
+        needs. A page is a walk of the directory's index in order, stopped by its
+        ``LIMIT``. Over the first ``search_walk_rows`` plans of that order each row's
+        stored words are checked (no subquery is run): a common word fills the page
+        there, after a few dozen rows. Past them, a plan is looked up in the set of
+        matches read once from the GIN indexes (two hashed subqueries), so a rare word
+        costs its few matches and a hash probe per plan, as before the stored words.
+        See docs/explanation/performance.md, "A stored tsvector"."""
+        walked = (stored_matches("organisation_name", "search_name", value)
+                  | stored_matches("public_summary", "search_summary", value))
+        indexed = (
+            Q(pk__in=ActionPlan.objects.filter(stored_matches(
+                "organisation_name", "search_name", value, walk=False)).values("pk"))
+            | Q(pk__in=ActionPlan.objects.filter(stored_matches(
+                "public_summary", "search_summary", value, walk=False)).values("pk")))
+        # The name the walk ends at (none: fewer published plans, all walked).
+        end = Subquery(ActionPlan.objects.published().order_by(*DIRECTORY_ORDER)
+                       .values("organisation_name")[self.search_walk_rows:][:1])
+        return Case(
+            When(Q(organisation_name__lte=Coalesce(end, F("organisation_name"))),
+                 then=ExpressionWrapper(walked, output_field=BooleanField())),
+            default=ExpressionWrapper(indexed, output_field=BooleanField()),
+            output_field=BooleanField())
 
     def with_strategy(self, queryset, name, value):
         # A subquery, not a join: a plan with two such priorities is listed once.

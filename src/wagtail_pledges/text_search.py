@@ -2,10 +2,16 @@
 
 On PostgreSQL, :func:`matches` is ``to_tsvector('simple', column) @@ to_tsquery(…)``,
 answered from a GIN expression index (:class:`TextSearchIndex`, added by migration
-0007) with every word of the query matched as a prefix, so "trau inf" finds
+0008) with every word of the query matched as a prefix, so "trau inf" finds
 "trauma-informed". Other databases keep the ``icontains`` substring match. The
 ``simple`` configuration neither stems nor drops stop words: it behaves like the
 substring search it replaces, whatever the site's language.
+
+:class:`StoredTextSearch` keeps ``to_tsvector('simple', column)`` in a column of its
+own on PostgreSQL (``GENERATED ALWAYS AS … STORED``: the database writes it with the
+row, so it is never stale) with a GIN index; :func:`stored_matches` tests it without
+computing ``to_tsvector`` again. The column is not a model field: Django never reads
+or writes it, and other databases never have it.
 
 Nothing here imports ``django.contrib.postgres``, so a site without psycopg is fine.
 """
@@ -16,6 +22,7 @@ import re
 
 from django.db import DEFAULT_DB_ALIAS, connections, migrations
 from django.db.models import BooleanField, F, Func, Q, Value
+from django.db.models.expressions import Col
 
 CONFIG = "simple"
 # A word is anything between spaces and tsquery's own operators: PostgreSQL's parser
@@ -46,6 +53,45 @@ class _Matches(Func):
             f"to_tsquery('{CONFIG}'::regconfig, {query})",
             (*column_params, *query_params),
         )
+
+
+class _StoredMatches(Func):
+    """``stored_column @@ to_tsquery('simple', query)``, where ``stored_column`` is the
+    tsvector that :class:`StoredTextSearch` keeps beside the source field (same table,
+    same alias). Written as ``ts_match_vq(…)`` (the function behind ``@@``) when
+    ``walk``: a condition the planner cannot answer from the GIN index, so an ordered
+    page is a walk of its ordering index checking each row's stored words, stopped by
+    the ``LIMIT`` (see docs/explanation/performance.md, "A stored tsvector")."""
+
+    output_field = BooleanField()
+    arity = 2
+
+    def __init__(self, source, query, *, column: str, walk: bool):
+        super().__init__(source, query)
+        self.column, self.walk = column, walk
+
+    def as_sql(self, compiler, connection, **extra_context):
+        source, query = self.get_source_expressions()
+        if not isinstance(source, Col):
+            raise ValueError(f"{source!r} is not a column of the searched table")
+        target = connection.ops.quote_name(self.column)
+        stored = (f"{compiler.quote_name_unless_alias(source.alias)}.{target}"
+                  if source.alias else target)
+        query_sql, query_params = compiler.compile(query)
+        tsquery = f"to_tsquery('{CONFIG}'::regconfig, {query_sql})"
+        sql = f"ts_match_vq({stored}, {tsquery})" if self.walk else f"{stored} @@ {tsquery}"
+        return sql, query_params
+
+
+def stored_matches(field: str, column: str, value: str, *, walk: bool = True) -> Q:
+    """On PostgreSQL, with :class:`StoredTextSearch`'s ``column`` kept from ``field``:
+    rows whose ``field`` has every word of ``value`` as a prefix, as :func:`matches`
+    finds them, read from the stored words. ``value`` must have a word
+    (``prefix_query(value)`` not empty)."""
+    query = prefix_query(value)
+    if not query:
+        raise ValueError("no word to search for")
+    return Q(_StoredMatches(F(field), Value(query), column=column, walk=walk))
 
 
 def uses_index(using: str = DEFAULT_DB_ALIAS) -> bool:
@@ -98,3 +144,70 @@ class TextSearchIndex(migrations.operations.base.Operation):
 
     def describe(self):
         return f"Full-text GIN index {self.name} on {self.model_name}.{self.column} (PostgreSQL)"
+
+
+class DropTextSearchIndex(TextSearchIndex):
+    """Drops a :class:`TextSearchIndex` (PostgreSQL only); reversed, it makes it again."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self):
+        return f"Drop full-text GIN index {self.name} (PostgreSQL)"
+
+
+class StoredTextSearch(migrations.operations.base.Operation):
+    """``column tsvector GENERATED ALWAYS AS (to_tsvector('simple', source)) STORED``
+    and a GIN index on it, made only on PostgreSQL (elsewhere: nothing).
+
+    PostgreSQL computes the column whenever the row is written, so it is as true as
+    ``source``. It is not in the model's state: Django never selects, inserts or
+    updates it. While it exists, ``source``'s type cannot be altered (PostgreSQL
+    refuses to change a column a generated column uses): a migration altering it must
+    drop this first (reverse this operation) and make it again afterwards.
+    """
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, model_name: str, source: str, column: str, index_name: str):
+        self.model_name, self.source = model_name, source
+        self.column, self.index_name = column, index_name
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [],
+                {"model_name": self.model_name, "source": self.source,
+                 "column": self.column, "index_name": self.index_name})
+
+    def state_forwards(self, app_label, state):
+        pass  # not a model field: the column is the database's business
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        model = to_state.apps.get_model(app_label, self.model_name)
+        quote = schema_editor.quote_name
+        table = quote(model._meta.db_table)
+        source = quote(model._meta.get_field(self.source).column)
+        schema_editor.execute(
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {quote(self.column)} tsvector "
+            f"GENERATED ALWAYS AS (to_tsvector('{CONFIG}'::regconfig, {source})) STORED")
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {quote(self.index_name)} ON {table} "
+            f"USING gin ({quote(self.column)})")
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        model = from_state.apps.get_model(app_label, self.model_name)
+        quote = schema_editor.quote_name
+        schema_editor.execute(f"DROP INDEX IF EXISTS {quote(self.index_name)}")
+        schema_editor.execute(f"ALTER TABLE {quote(model._meta.db_table)} "
+                              f"DROP COLUMN IF EXISTS {quote(self.column)}")
+
+    def describe(self):
+        return (f"Stored tsvector {self.column} of {self.model_name}.{self.source} and "
+                f"its GIN index {self.index_name} (PostgreSQL)")
