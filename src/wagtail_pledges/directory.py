@@ -13,8 +13,8 @@ import hashlib
 
 import django_filters
 from django.core.cache import cache
-from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, F, Func, Q, Value
+from django.db.models.expressions import Col
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
@@ -26,11 +26,11 @@ from .models import (
     Organisation,
     Priority,
     RestrictivePractice,
+    ReviewStatus,
     Sector,
     Strategy,
 )
-from .models.commitments import DIRECTORY_ORDER
-from .text_search import matches, prefix_query, stored_matches, uses_index
+from .text_search import CONFIG, matches, prefix_query, uses_index
 
 
 def published_locations(request=None):
@@ -50,6 +50,58 @@ class LocationFilter(django_filters.ModelChoiceFilter):
         if value in EMPTY_VALUES:
             return qs
         return qs.filter(organisation__location__in=value.places())
+
+
+class StoredWordsSearch(Func):
+    """A published plan has every word of the query, as a prefix, in its organisation's
+    name or in its summary: read from the words PostgreSQL stores for each plan
+    (``search_name``, ``search_summary``: migration 0012), never computed per row.
+
+    Its cost follows what a page needs. A page is a walk of the directory's index
+    (``pledges_plan_directory``) in order, stopped by its ``LIMIT``. Over the first
+    ``walk_rows`` published plans of that order each row's stored words are checked
+    (``ts_match_vq``, the function behind ``@@``, which the planner cannot turn into a
+    GIN scan): a common word fills its page there, after a few dozen rows, and no set
+    of matches is built. Past them, a plan is looked up in the set of matches read
+    once from the GIN indexes (two hashed subqueries), so a rare word costs its few
+    matches and a hash probe per plan. See docs/explanation/performance.md, "A stored
+    tsvector".
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, query: str, walk_rows: int):
+        super().__init__(F("pk"), Value(query))
+        self.walk_rows = int(walk_rows)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        pk, query = self.get_source_expressions()
+        if not isinstance(pk, Col):
+            raise ValueError("StoredWordsSearch filters action plans")
+        quote = connection.ops.quote_name
+        meta = ActionPlan._meta
+        plan = compiler.quote_name_unless_alias(pk.alias) if pk.alias else quote(meta.db_table)
+        table, ident = quote(meta.db_table), quote(meta.pk.column)
+        name, words_of_name, words_of_summary = (
+            quote(column) for column in ("organisation_name", "search_name", "search_summary"))
+        status, live = (quote(meta.get_field(f).column) for f in ("review_status", "live"))
+        query_sql, query_params = compiler.compile(query)
+        tsquery = f"to_tsquery('{CONFIG}'::regconfig, {query_sql})"
+        # Identifiers quoted, an int, and the query as a parameter.
+        sql = (
+            # Where the walked window ends: the name of the published plan walk_rows
+            # into the directory's order (none: every plan is in the window).
+            f"CASE WHEN {plan}.{name} <= COALESCE((SELECT w.{name} FROM {table} w "  # noqa: S608
+            f"WHERE w.{status} = %s AND w.{live} ORDER BY w.{name}, w.{ident} "
+            f"LIMIT 1 OFFSET {self.walk_rows}), {plan}.{name}) "
+            f"THEN (ts_match_vq({plan}.{words_of_name}, {tsquery}) "
+            f"OR ts_match_vq({plan}.{words_of_summary}, {tsquery})) "
+            f"ELSE ({plan}.{ident} IN (SELECT n.{ident} FROM {table} n "
+            f"WHERE n.{words_of_name} @@ {tsquery}) "
+            f"OR {plan}.{ident} IN (SELECT s.{ident} FROM {table} s "
+            f"WHERE s.{words_of_summary} @@ {tsquery})) END"
+        )
+        return sql, (ReviewStatus.APPROVED, *query_params * 4)
 
 
 class PlanDirectoryFilterSet(django_filters.FilterSet):
@@ -119,30 +171,9 @@ class PlanDirectoryFilterSet(django_filters.FilterSet):
         )
 
     def stored_search(self, value):
-        """PostgreSQL: the words each plan stores (migration 0012) of its organisation's
-        name and of its summary, in one condition whose cost follows what the page
-        needs. A page is a walk of the directory's index in order, stopped by its
-        ``LIMIT``. Over the first ``search_walk_rows`` plans of that order each row's
-        stored words are checked (no subquery is run): a common word fills the page
-        there, after a few dozen rows. Past them, a plan is looked up in the set of
-        matches read once from the GIN indexes (two hashed subqueries), so a rare word
-        costs its few matches and a hash probe per plan, as before the stored words.
-        See docs/explanation/performance.md, "A stored tsvector"."""
-        walked = (stored_matches("organisation_name", "search_name", value)
-                  | stored_matches("public_summary", "search_summary", value))
-        indexed = (
-            Q(pk__in=ActionPlan.objects.filter(stored_matches(
-                "organisation_name", "search_name", value, walk=False)).values("pk"))
-            | Q(pk__in=ActionPlan.objects.filter(stored_matches(
-                "public_summary", "search_summary", value, walk=False)).values("pk")))
-        # The name the walk ends at (none: fewer published plans, all walked).
-        end = Subquery(ActionPlan.objects.published().order_by(*DIRECTORY_ORDER)
-                       .values("organisation_name")[self.search_walk_rows:][:1])
-        return Case(
-            When(Q(organisation_name__lte=Coalesce(end, F("organisation_name"))),
-                 then=ExpressionWrapper(walked, output_field=BooleanField())),
-            default=ExpressionWrapper(indexed, output_field=BooleanField()),
-            output_field=BooleanField())
+        """PostgreSQL: the condition of :class:`StoredWordsSearch` (one expression,
+        written out: building it costs no ORM subqueries)."""
+        return StoredWordsSearch(prefix_query(value), self.search_walk_rows)
 
     def with_strategy(self, queryset, name, value):
         # A subquery, not a join: a plan with two such priorities is listed once.

@@ -9,9 +9,9 @@ substring search it replaces, whatever the site's language.
 
 :class:`StoredTextSearch` keeps ``to_tsvector('simple', column)`` in a column of its
 own on PostgreSQL (``GENERATED ALWAYS AS … STORED``: the database writes it with the
-row, so it is never stale) with a GIN index; :func:`stored_matches` tests it without
-computing ``to_tsvector`` again. The column is not a model field: Django never reads
-or writes it, and other databases never have it.
+row, so it is never stale) with a GIN index, so a search need not compute
+``to_tsvector`` again (the directory's: ``directory.StoredWordsSearch``). The column is
+not a model field: Django never reads or writes it, and other databases never have it.
 
 Nothing here imports ``django.contrib.postgres``, so a site without psycopg is fine.
 """
@@ -22,7 +22,6 @@ import re
 
 from django.db import DEFAULT_DB_ALIAS, connections, migrations
 from django.db.models import BooleanField, F, Func, Q, Value
-from django.db.models.expressions import Col
 
 CONFIG = "simple"
 # A word is anything between spaces and tsquery's own operators: PostgreSQL's parser
@@ -53,45 +52,6 @@ class _Matches(Func):
             f"to_tsquery('{CONFIG}'::regconfig, {query})",
             (*column_params, *query_params),
         )
-
-
-class _StoredMatches(Func):
-    """``stored_column @@ to_tsquery('simple', query)``, where ``stored_column`` is the
-    tsvector that :class:`StoredTextSearch` keeps beside the source field (same table,
-    same alias). Written as ``ts_match_vq(…)`` (the function behind ``@@``) when
-    ``walk``: a condition the planner cannot answer from the GIN index, so an ordered
-    page is a walk of its ordering index checking each row's stored words, stopped by
-    the ``LIMIT`` (see docs/explanation/performance.md, "A stored tsvector")."""
-
-    output_field = BooleanField()
-    arity = 2
-
-    def __init__(self, source, query, *, column: str, walk: bool):
-        super().__init__(source, query)
-        self.column, self.walk = column, walk
-
-    def as_sql(self, compiler, connection, **extra_context):
-        source, query = self.get_source_expressions()
-        if not isinstance(source, Col):
-            raise ValueError(f"{source!r} is not a column of the searched table")
-        target = connection.ops.quote_name(self.column)
-        stored = (f"{compiler.quote_name_unless_alias(source.alias)}.{target}"
-                  if source.alias else target)
-        query_sql, query_params = compiler.compile(query)
-        tsquery = f"to_tsquery('{CONFIG}'::regconfig, {query_sql})"
-        sql = f"ts_match_vq({stored}, {tsquery})" if self.walk else f"{stored} @@ {tsquery}"
-        return sql, query_params
-
-
-def stored_matches(field: str, column: str, value: str, *, walk: bool = True) -> Q:
-    """On PostgreSQL, with :class:`StoredTextSearch`'s ``column`` kept from ``field``:
-    rows whose ``field`` has every word of ``value`` as a prefix, as :func:`matches`
-    finds them, read from the stored words. ``value`` must have a word
-    (``prefix_query(value)`` not empty)."""
-    query = prefix_query(value)
-    if not query:
-        raise ValueError("no word to search for")
-    return Q(_StoredMatches(F(field), Value(query), column=column, walk=walk))
 
 
 def uses_index(using: str = DEFAULT_DB_ALIAS) -> bool:

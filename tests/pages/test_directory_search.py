@@ -152,3 +152,50 @@ def test_cards_link_to_their_plans(client, plans_page):
     body = client.get(plans_page.url, {"q": plan.organisation.name}).content.decode()
     links = re.findall(r'<h2><a href="([^"]+)">', body)
     assert links == [f"{plans_page.url}{plan.organisation.slug}/"]
+
+
+HOSTILE_SEARCHES = [
+    '"><script>alert(1)</script>', "' onfocus='alert(1)", "a & b | !c :* (d) <-> 'e'",
+    "&amp; &lt;b&gt;", "pledgessearchvalue7d1c", "x" * 100, "trust  4217 ", "élan — ✓",
+]
+
+
+@pytest.mark.parametrize("q", HOSTILE_SEARCHES)
+def test_the_search_box_is_the_field_template_s_own_html_escaped(client, plans_page, q):
+    """The box is put together from its template's HTML made once, with the value
+    inserted: exactly what rendering the template gives, for any value an attacker
+    sends, and nowhere in the page unescaped."""
+    from django.template.loader import render_to_string
+
+    from wagtail_pledges.directory import PlanDirectoryFilterSet
+
+    factories.approved_plan()
+    for _ in range(2):  # the second answer comes from the kept HTML
+        response = client.get(plans_page.url, {"q": q})
+        assert response.status_code == 200
+    body = response.content.decode()
+    form = PlanDirectoryFilterSet({"q": q}).form
+    assert form.is_valid()
+    rendered = render_to_string(plans_page.filter_field_template, {"field": form["q"]})
+    assert rendered in body
+    assert plans_page.search_box_html(form["q"]) == rendered
+    if any(c in q for c in "<>\"'&"):
+        assert q not in body
+
+
+@pytest.mark.parametrize("q", ["x" * 101, "nul\x00byte"])
+def test_a_search_the_form_refuses_is_a_400_that_shows_it_escaped(client, plans_page, q):
+    response = client.get(plans_page.url, {"q": q + "<b>"})
+    assert response.status_code == 400
+    assert "<b>" not in response.content.decode().split("pledges-filters", 1)[1]
+
+
+def test_a_search_renders_no_form_template(client, plans_page):
+    """Only the first search of a process renders the search box's template."""
+    factories.approved_plan()
+    client.get(plans_page.url, {"q": "trust"})
+    response = client.get(plans_page.url, {"q": "something else"})
+    rendered = [t.name for t in response.templates]
+    assert plans_page.filter_field_template not in rendered
+    assert not [name for name in rendered if name.startswith("django/forms/")]
+    assert 'value="something else"' in response.content.decode()

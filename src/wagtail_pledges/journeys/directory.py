@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Prefetch
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
@@ -28,6 +30,11 @@ from ..journey_urls import DIRECTORY
 from ..models import ActionPlan, ProgressUpdate
 from ..models.commitments import DIRECTORY_ORDER
 from ..slug_redirects import redirect_old_organisation_slug
+
+# The search box's HTML with this in place of the value, per page class, form class and
+# language (see PlansIndexPageMixin.search_box_html).
+_SEARCH_PLACEHOLDER = "pledgessearchvalue7d1c"
+_search_boxes: dict = {}
 
 # Page numbers past this are read as this one: an OFFSET the database can always take.
 MAX_PAGE_NUMBER = 10_000
@@ -159,9 +166,36 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
                 self.pk, get_language(), *((name, str(form[name].value() or ""))
                                            for name in CACHEABLE_FILTERS if name in form.fields)),
                 lambda: (render_closed(), True), self.fragment_timeout, version=version)
+            if "q" in form.fields:
+                kept = {**kept, "q": self.search_box_html(form["q"])}
         else:
             kept = render_closed()
         return [kept[field.name] if field.name in kept else render(field) for field in form]
+
+    def search_box_html(self, field) -> str:
+        """The search box of a valid form, as ``filter_field_template`` renders it, without
+        rendering it: that template's HTML for a placeholder value is made once per
+        process (per page class, form class and language) and the value, escaped as
+        the template escapes it, put in its place. An empty box is rendered (it has no
+        ``value`` attribute at all)."""
+        value = field.value()
+        if value in (None, ""):
+            return render_to_string(self.filter_field_template, {"field": field})
+        key = (type(self), self.filter_field_template, type(field.form), field.html_name,
+               get_language())
+        html = _search_boxes.get(key)
+        if html is None:
+            form = type(field.form)(data={field.html_name: _SEARCH_PLACEHOLDER},
+                                    prefix=field.form.prefix)
+            html = render_to_string(self.filter_field_template, {"field": form[field.name]})
+            if html.count(_SEARCH_PLACEHOLDER) != 1:
+                # A template that shows the value twice or never: render every time.
+                return render_to_string(self.filter_field_template, {"field": field})
+            _search_boxes[key] = html
+        # One pass over the template's HTML: a value holding the placeholder's text is
+        # inserted as it is (escaped), never replaced again.
+        # The template's own output with an escaped value in it: as safe as the output.
+        return mark_safe(html.replace(_SEARCH_PLACEHOLDER, escape(str(value))))  # noqa: S308
 
     def page_number(self, request) -> int:
         """The ``page`` asked for: a whole number from 1 (anything else is page 1)."""
