@@ -199,3 +199,24 @@ def test_a_search_renders_no_form_template(client, plans_page):
     assert plans_page.filter_field_template not in rendered
     assert not [name for name in rendered if name.startswith("django/forms/")]
     assert 'value="something else"' in response.content.decode()
+
+
+def test_a_warm_search_reads_the_directory_version_in_its_id_query(client, plans_page):
+    """A search with matches costs no more queries than the cached unfiltered page: the
+    version its cached cards and fields are keyed by comes with the page's ids."""
+    for _ in range(3):
+        factories.approved_plan()
+    client.get(plans_page.url, {"q": "trust"})
+    client.get(plans_page.url)
+    unfiltered, _r = captured(client, plans_page.url)
+    searched, response = captured(client, plans_page.url, {"q": "trust"})
+    assert len(listed(response)) == 3
+    assert len(searched) <= len(unfiltered)
+    # With no match there are no rows to carry it: one query more, no more.
+    nothing, response = captured(client, plans_page.url, {"q": "zzzz"})
+    assert listed(response) == [] and len(nothing) <= len(unfiltered) + 1
+    # A change is seen at once: the version read is the current one.
+    bump_directory_version()
+    plan = factories.approved_plan()
+    _sql, response = captured(client, plans_page.url, {"q": plan.organisation.name})
+    assert listed(response) == [plan.pk]

@@ -18,7 +18,7 @@ from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 
-from ..counts import directory_version, get_counts
+from ..counts import directory_version, directory_version_expression, get_counts
 from ..directory import (
     CACHEABLE_FILTERS,
     PlanDirectoryFilterSet,
@@ -207,13 +207,26 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
 
     def results_page(self, plans, number: int) -> ResultsPage:
         """One query: this page's ids and up to ``plans_counted`` after them."""
+        return self._results_page(plans, number)[0]
+
+    def _results_page(self, plans, number: int, with_version: bool = False):
+        """``(results, version)``: with ``with_version``, the directory version is read
+        in the same query (``None`` when no row came back)."""
         per_page = self.plans_per_page
         start = (number - 1) * per_page
         counted = max(self.plans_counted, per_page)
-        ids = list(plans.values_list("pk", flat=True)[start:start + counted + 1])
+        window = slice(start, start + counted + 1)
+        version = None
+        if with_version:
+            rows = list(plans.annotate(_pledges_version=directory_version_expression())
+                        .values_list("pk", "_pledges_version")[window])
+            ids = [pk for pk, _version in rows]
+            version = rows[0][1] if rows else None
+        else:
+            ids = list(plans.values_list("pk", flat=True)[window])
         total = start + len(ids) if (len(ids) <= counted and (ids or start == 0)) else None
         return ResultsPage(number=number, per_page=per_page, ids=ids[:per_page],
-                           total=total, more_than=start + counted)
+                           total=total, more_than=start + counted), version
 
     def plan_cards(self, request, ids, version: int) -> list[PlanCard]:
         """The plans' cards, each rendered once per directory version and read in one
@@ -255,22 +268,36 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
     @path("", name="index")
     def index_route(self, request, *args, **kwargs):
         status = 200
+        # A closed-set answer may be in the cache, under the directory version: read it
+        # first. Anything else (a search) is built afresh, and reads the version in its
+        # id query instead (one query fewer).
+        closed = self.closed_set_request(request)
+        version = directory_version() if closed else None
+
+        def current_version() -> int:
+            nonlocal version
+            if version is None:
+                version = directory_version()
+            return version
 
         def build():
-            nonlocal status
+            nonlocal status, version
             # Only ids are read here; the cards' plans are loaded whole when rendered.
             plans = ActionPlan.objects.published().order_by(*DIRECTORY_ORDER)
             filterset = self.filterset_class(request.GET or None, queryset=plans)
             filter_form = filterset.form
             if request.GET.get("region"):
                 # The offered locations validate the filter with no query of their own.
-                filterset.grouped_form(self.offered_locations(version))
+                filterset.grouped_form(self.offered_locations(current_version()))
             if filterset.is_bound:
                 if filterset.is_valid():
                     plans = filterset.qs
                 else:
                     status = 400  # the form shows what was wrong; every plan is listed
-            results = self.results_page(plans, self.page_number(request))
+            results, read = self._results_page(plans, self.page_number(request),
+                                               with_version=version is None)
+            if version is None:
+                version = read
             if results.total is None and set(request.GET) <= {"page"} and status == 200:
                 # Unfiltered: every published plan, whose number the counters keep
                 # (no COUNT(*)), so the whole directory still says how many there are.
@@ -281,17 +308,18 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
             query.pop("page", None)
             html = render_to_string(self.directory_template, {
                 "page": self, "filter_form": filter_form, "plans_page": results,
-                "filter_fields": self.filter_fields_html(request, filterset, version,
-                                                         cacheable=status == 200),
-                "cards": self.plan_cards(request, results.ids, version),
+                "filter_fields": self.filter_fields_html(
+                    request, filterset, current_version(), cacheable=status == 200),
+                "cards": self.plan_cards(request, results.ids, current_version()),
                 "query_string": query.urlencode(),
             })  # no request: the fragment is shared by every visitor
             return html, status == 200 and self.cacheable_request(request, results)
 
-        parts = sorted((k, tuple(v)) for k, v in request.GET.lists())
-        version = directory_version()
-        html = self.cached_fragment(request, "index", parts, build, version=version,
-                                    may_be_cached=self.closed_set_request(request))
+        if closed:
+            parts = sorted((k, tuple(v)) for k, v in request.GET.lists())
+            html = self.cached_fragment(request, "index", parts, build, version=version)
+        else:
+            html, _kept = build()  # never kept (see cacheable_request)
         response = self.render(request, context_overrides={"directory_html": html})
         response.status_code = status
         return response
