@@ -191,8 +191,14 @@ def _directory_key(kind: str, version: int, parts) -> str:
         repr((version, *parts)).encode()).hexdigest()
 
 
+def directory_key(kind: str, version: int, parts) -> str:
+    """The cache key :func:`cached_for_directory` keeps ``kind``/``parts`` under."""
+    return _directory_key(kind, version, parts)
+
+
 def cached_for_directory(kind: str, parts, build, timeout: int = 3600, *,
-                         version: int | None = None, may_be_cached: bool = True):
+                         version: int | None = None, may_be_cached: bool = True,
+                         found: dict | None = None):
     """``build() -> (value, cacheable)``, kept once per directory version.
 
     The key holds :func:`~wagtail_pledges.counts.directory_version`, which every change
@@ -200,11 +206,15 @@ def cached_for_directory(kind: str, parts, build, timeout: int = 3600, *,
     answer is never stale, in any process. The directory page caches its HTML
     fragments here and the API its plan list pages. ``version``: already read in
     this request (it is one query). ``may_be_cached=False``: the answer is known not
-    to be kept (a search), so the cache is not even read.
+    to be kept (a search), so the cache is not even read. ``found``: entries already
+    read from the cache, by key (None: read, and not there).
     """
     version = directory_version() if version is None else version
     key = _directory_key(kind, version, parts)
-    value = cache.get(key) if may_be_cached else None
+    if found is not None and key in found:
+        value = found[key]  # already read (None: missing; see cached_per_plan's ``also``)
+    else:
+        value = cache.get(key) if may_be_cached else None
     if value is None:
         value, cacheable = build()
         if cacheable:
@@ -213,17 +223,25 @@ def cached_for_directory(kind: str, parts, build, timeout: int = 3600, *,
 
 
 def cached_per_plan(kind: str, parts, plan_ids, build, timeout: int = 3600, *,
-                    version: int) -> dict:
+                    version: int, also: dict | None = None) -> dict:
     """One cached value per plan and directory version, read in one round trip:
     ``build(missing_ids) -> {id: value}`` makes the values not in the cache (a plan it
     leaves out is left out of the answer). ``{id: value}`` in ``plan_ids``' order.
 
     What a search shows is assembled from these: the cache holds at most one entry
-    per published plan and version, whatever visitors search for.
+    per published plan and version, whatever visitors search for. ``also``: a dict
+    whose keys are other cache keys to read in the same round trip; on return it
+    holds their values (None for those not in the cache).
     """
     prefix = _directory_key(kind, version, parts)  # hashed once for the whole page
     keys = {pk: f"{prefix}:{pk}" for pk in plan_ids}
-    found = cache.get_many(keys.values()) if keys else {}
+    wanted = [*keys.values(), *(also or ())]
+    found = cache.get_many(wanted) if wanted else {}
+    if also:
+        # Other entries the page needs, read in the same round trip: ``also`` gets
+        # their values (None: not in the cache).
+        for key in also:
+            also[key] = found.get(key)
     values = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in plan_ids if pk not in values]
     if missing:

@@ -220,3 +220,36 @@ def test_a_warm_search_reads_the_directory_version_in_its_id_query(client, plans
     plan = factories.approved_plan()
     _sql, response = captured(client, plans_page.url, {"q": plan.organisation.name})
     assert listed(response) == [plan.pk]
+
+
+def test_a_search_reads_its_cards_and_filter_fields_in_one_round_trip(
+        client, plans_page, monkeypatch):
+    for _ in range(3):
+        factories.approved_plan()
+    reads, inside = [], []
+    get, get_many = cache.get, cache.get_many
+
+    def counted(method, keys):
+        def read(arg, *args, **kwargs):
+            if not inside:  # LocMemCache.get_many calls get: one round trip
+                reads.append(keys(arg))
+            inside.append(1)
+            try:
+                return method(arg, *args, **kwargs)
+            finally:
+                inside.pop()
+        return read
+
+    monkeypatch.setattr(cache, "get", counted(get, lambda key: [key]))
+    monkeypatch.setattr(cache, "get_many", counted(get_many, list))
+    # Cold (the fields' entry missing: read once, then made) and warm alike.
+    client.get(plans_page.url, {"q": "trust", "sector": "health"})
+    assert len([keys for keys in reads if any(":filters:" in key for key in keys)]) == 1
+    reads.clear()
+    response = client.get(plans_page.url, {"q": "trust", "sector": "health"})
+    assert response.status_code == 200
+    directory_reads = [keys for keys in reads
+                       if any(":card:" in key or ":filters:" in key for key in keys)]
+    assert len(directory_reads) == 1
+    assert any(":filters:" in key for key in directory_reads[0])
+    assert 'value="trust"' in response.content.decode()

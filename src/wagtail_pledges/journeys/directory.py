@@ -24,6 +24,7 @@ from ..directory import (
     PlanDirectoryFilterSet,
     cached_for_directory,
     cached_per_plan,
+    directory_key,
     published_locations,
 )
 from ..journey_urls import DIRECTORY
@@ -148,10 +149,17 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
             *parts), build, self.fragment_timeout, version=version,
             may_be_cached=may_be_cached)
 
-    def filter_fields_html(self, request, filterset, version, cacheable: bool) -> list[str]:
+    def filter_fields_parts(self, form) -> tuple:
+        """What the closed-set fields' cached HTML is kept under (with the version)."""
+        return (self.pk, get_language(), *((name, str(form[name].value() or ""))
+                                           for name in CACHEABLE_FILTERS if name in form.fields))
+
+    def filter_fields_html(self, request, filterset, version, cacheable: bool,
+                           found: dict | None = None) -> list[str]:
         """The filter form's fields, rendered. The closed-set ones (their options and the
         one chosen) are kept per directory version in one entry, so a search renders
-        only its search box afresh; a form with errors is rendered whole."""
+        only its search box afresh; a form with errors is rendered whole. ``found``:
+        cache entries already read, by key."""
         def render(field):
             return render_to_string(self.filter_field_template, {"field": field})
 
@@ -162,10 +170,9 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
 
         form = filterset.form
         if cacheable:
-            kept = cached_for_directory("filters", (
-                self.pk, get_language(), *((name, str(form[name].value() or ""))
-                                           for name in CACHEABLE_FILTERS if name in form.fields)),
-                lambda: (render_closed(), True), self.fragment_timeout, version=version)
+            kept = cached_for_directory(
+                "filters", self.filter_fields_parts(form), lambda: (render_closed(), True),
+                self.fragment_timeout, version=version, found=found)
             if "q" in form.fields:
                 kept = {**kept, "q": self.search_box_html(form["q"])}
         else:
@@ -228,7 +235,8 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
         return ResultsPage(number=number, per_page=per_page, ids=ids[:per_page],
                            total=total, more_than=start + counted), version
 
-    def plan_cards(self, request, ids, version: int) -> list[PlanCard]:
+    def plan_cards(self, request, ids, version: int, also: dict | None = None
+                   ) -> list[PlanCard]:
         """The plans' cards, each rendered once per directory version and read in one
         cache round trip: a search costs its id query and these reads, and the cache
         holds one card per plan whatever visitors search for. A card is rendered
@@ -241,7 +249,7 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
 
         cards = cached_per_plan("card", (
             self.pk, self.last_published_at, get_language(), self.get_url(request)),
-            ids, build, self.fragment_timeout, version=version)
+            ids, build, self.fragment_timeout, version=version, also=also)
         # A plan unpublished between the id query and the build is left out.
         return [PlanCard(pk, html) for pk, html in cards.items()]
 
@@ -306,11 +314,18 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
                     (results.number - 1) * results.per_page + len(results.ids)))
             query = request.GET.copy()
             query.pop("page", None)
+            # The cards and the closed-set fields' HTML in one cache round trip.
+            found = {}
+            if status == 200:
+                found[directory_key("filters", current_version(),
+                                    self.filter_fields_parts(filter_form))] = None
+            cards = self.plan_cards(request, results.ids, current_version(), also=found)
             html = render_to_string(self.directory_template, {
                 "page": self, "filter_form": filter_form, "plans_page": results,
                 "filter_fields": self.filter_fields_html(
-                    request, filterset, current_version(), cacheable=status == 200),
-                "cards": self.plan_cards(request, results.ids, current_version()),
+                    request, filterset, current_version(), cacheable=status == 200,
+                    found=found),
+                "cards": cards,
                 "query_string": query.urlencode(),
             })  # no request: the fragment is shared by every visitor
             return html, status == 200 and self.cacheable_request(request, results)
