@@ -171,3 +171,42 @@ class StoredTextSearch(migrations.operations.base.Operation):
     def describe(self):
         return (f"Stored tsvector {self.column} of {self.model_name}.{self.source} and "
                 f"its GIN index {self.index_name} (PostgreSQL)")
+
+
+class CoveringIndex(migrations.operations.base.Operation):
+    """A partial B-tree index on ``columns`` that also carries ``include`` (columns that
+    need not be model fields, such as :class:`StoredTextSearch`'s), made only on
+    PostgreSQL: a walk of it that reads only these columns never visits the table."""
+
+    reversible = True
+    reduces_to_sql = True
+
+    def __init__(self, model_name: str, name: str, columns: list, include: list,
+                 condition: str):
+        self.model_name, self.name = model_name, name
+        self.columns, self.include, self.condition = list(columns), list(include), condition
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [],
+                {"model_name": self.model_name, "name": self.name, "columns": self.columns,
+                 "include": self.include, "condition": self.condition})
+
+    def state_forwards(self, app_label, state):
+        pass  # the database's business, like the columns it carries
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        model = to_state.apps.get_model(app_label, self.model_name)
+        quote = schema_editor.quote_name
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {quote(self.name)} ON {quote(model._meta.db_table)} "
+            f"({', '.join(map(quote, self.columns))}) "
+            f"INCLUDE ({', '.join(map(quote, self.include))}) WHERE {self.condition}")
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(self.name)}")
+
+    def describe(self):
+        return f"Covering index {self.name} on {self.model_name} (PostgreSQL)"

@@ -55,12 +55,14 @@ def test_the_migration_is_reversible_and_only_touches_postgresql():
     stored = {"search_name", "search_summary"}
     assert (stored <= columns()) is postgres
     assert ("pledges_plan_search_name" in indexes()) is postgres
+    assert ("pledges_plan_directory_words" in indexes()) is postgres
     run(backwards=True)
     assert not stored & columns()
     assert ("pledges_plan_summary_fts" in indexes()) is postgres  # 0008's, made again
     run(backwards=False)
     assert (stored <= columns()) is postgres
     assert "pledges_plan_summary_fts" not in indexes()
+    assert ("pledges_plan_directory_words" in indexes()) is postgres
     # Django's own view of the model never includes the stored words.
     from wagtail_pledges.models import ActionPlan
     assert not stored & {f.column for f in ActionPlan._meta.get_fields() if hasattr(f, "column")}

@@ -4,7 +4,7 @@ agree, the same on either side of the walked window, and a common word's page re
 without building the set of every match."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 
 from tests import factories
@@ -134,3 +134,22 @@ def test_a_common_word_fills_its_page_without_reading_every_match():
         assert list(queryset.values_list("pk", flat=True)) == substring_search("trust")
     finally:
         PlanDirectoryFilterSet.search_walk_rows = kept
+
+
+def test_a_search_page_can_walk_the_directory_order_without_the_table():
+    """pledges_plan_directory_words carries the stored words beside the directory's order:
+    a rare word's page (every published plan checked or probed) never reads the table."""
+    for _ in range(3):
+        factories.approved_plan()
+    ids = (PlanDirectoryFilterSet({"q": "zzzz"}, queryset=published()).qs
+           .values_list("pk", flat=True)[:21])
+    sql, params = ids.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Only an index-only walk (or a sort) is left to choose from.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using pledges_plan_directory_words" in plan, plan
+    assert "Sort" not in plan, plan
