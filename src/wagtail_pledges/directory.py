@@ -13,7 +13,8 @@ import hashlib
 
 import django_filters
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import BooleanField, F, Func, Q, Value
+from django.db.models.expressions import Col
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
@@ -25,10 +26,11 @@ from .models import (
     Organisation,
     Priority,
     RestrictivePractice,
+    ReviewStatus,
     Sector,
     Strategy,
 )
-from .text_search import matches
+from .text_search import CONFIG, matches, prefix_query, uses_index
 
 
 def published_locations(request=None):
@@ -48,6 +50,58 @@ class LocationFilter(django_filters.ModelChoiceFilter):
         if value in EMPTY_VALUES:
             return qs
         return qs.filter(organisation__location__in=value.places())
+
+
+class StoredWordsSearch(Func):
+    """A published plan has every word of the query, as a prefix, in its organisation's
+    name or in its summary: read from the words PostgreSQL stores for each plan
+    (``search_name``, ``search_summary``: migration 0012), never computed per row.
+
+    Its cost follows what a page needs. A page is a walk of the directory's index
+    (``pledges_plan_directory``) in order, stopped by its ``LIMIT``. Over the first
+    ``walk_rows`` published plans of that order each row's stored words are checked
+    (``ts_match_vq``, the function behind ``@@``, which the planner cannot turn into a
+    GIN scan): a common word fills its page there, after a few dozen rows, and no set
+    of matches is built. Past them, a plan is looked up in the set of matches read
+    once from the GIN indexes (two hashed subqueries), so a rare word costs its few
+    matches and a hash probe per plan. See docs/explanation/performance.md, "A stored
+    tsvector".
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, query: str, walk_rows: int):
+        super().__init__(F("pk"), Value(query))
+        self.walk_rows = int(walk_rows)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        pk, query = self.get_source_expressions()
+        if not isinstance(pk, Col):
+            raise ValueError("StoredWordsSearch filters action plans")
+        quote = connection.ops.quote_name
+        meta = ActionPlan._meta
+        plan = compiler.quote_name_unless_alias(pk.alias) if pk.alias else quote(meta.db_table)
+        table, ident = quote(meta.db_table), quote(meta.pk.column)
+        name, words_of_name, words_of_summary = (
+            quote(column) for column in ("organisation_name", "search_name", "search_summary"))
+        status, live = (quote(meta.get_field(f).column) for f in ("review_status", "live"))
+        query_sql, query_params = compiler.compile(query)
+        tsquery = f"to_tsquery('{CONFIG}'::regconfig, {query_sql})"
+        # Identifiers quoted, an int, and the query as a parameter.
+        sql = (
+            # Where the walked window ends: the name of the published plan walk_rows
+            # into the directory's order (none: every plan is in the window).
+            f"CASE WHEN {plan}.{name} <= COALESCE((SELECT w.{name} FROM {table} w "  # noqa: S608
+            f"WHERE w.{status} = %s AND w.{live} ORDER BY w.{name}, w.{ident} "
+            f"LIMIT 1 OFFSET {self.walk_rows}), {plan}.{name}) "
+            f"THEN (ts_match_vq({plan}.{words_of_name}, {tsquery}) "
+            f"OR ts_match_vq({plan}.{words_of_summary}, {tsquery})) "
+            f"ELSE ({plan}.{ident} IN (SELECT n.{ident} FROM {table} n "
+            f"WHERE n.{words_of_name} @@ {tsquery}) "
+            f"OR {plan}.{ident} IN (SELECT s.{ident} FROM {table} s "
+            f"WHERE s.{words_of_summary} @@ {tsquery})) END"
+        )
+        return sql, (ReviewStatus.APPROVED, *query_params * 4)
 
 
 class PlanDirectoryFilterSet(django_filters.FilterSet):
@@ -99,15 +153,27 @@ class PlanDirectoryFilterSet(django_filters.FilterSet):
             field.group_choices(_("Anywhere"), locations)
         return self.form
 
+    # On PostgreSQL, the plans this far into the directory's order are searched by
+    # checking each one's stored words as the index is walked; those after it from the
+    # GIN indexes (see search()).
+    search_walk_rows = 1000
+
     def search(self, queryset, name, value):
-        # Two subqueries, each answered from its own full-text index on PostgreSQL
-        # (see text_search); a plan is kept when either finds it, so no DISTINCT.
         using = queryset.db
+        if uses_index(using) and prefix_query(value):
+            return queryset.filter(self.stored_search(value))
+        # Elsewhere, a substring in either (two subqueries; a plan is kept when either
+        # finds it, so no DISTINCT).
         return queryset.filter(
             Q(organisation__in=Organisation.objects.filter(matches("name", value, using=using)))
             | Q(pk__in=ActionPlan.objects.filter(matches("public_summary", value, using=using))
                 .values("pk"))
         )
+
+    def stored_search(self, value):
+        """PostgreSQL: the condition of :class:`StoredWordsSearch` (one expression,
+        written out: building it costs no ORM subqueries)."""
+        return StoredWordsSearch(prefix_query(value), self.search_walk_rows)
 
     def with_strategy(self, queryset, name, value):
         # A subquery, not a join: a plan with two such priorities is listed once.
@@ -125,8 +191,14 @@ def _directory_key(kind: str, version: int, parts) -> str:
         repr((version, *parts)).encode()).hexdigest()
 
 
+def directory_key(kind: str, version: int, parts) -> str:
+    """The cache key :func:`cached_for_directory` keeps ``kind``/``parts`` under."""
+    return _directory_key(kind, version, parts)
+
+
 def cached_for_directory(kind: str, parts, build, timeout: int = 3600, *,
-                         version: int | None = None, may_be_cached: bool = True):
+                         version: int | None = None, may_be_cached: bool = True,
+                         found: dict | None = None):
     """``build() -> (value, cacheable)``, kept once per directory version.
 
     The key holds :func:`~wagtail_pledges.counts.directory_version`, which every change
@@ -134,11 +206,15 @@ def cached_for_directory(kind: str, parts, build, timeout: int = 3600, *,
     answer is never stale, in any process. The directory page caches its HTML
     fragments here and the API its plan list pages. ``version``: already read in
     this request (it is one query). ``may_be_cached=False``: the answer is known not
-    to be kept (a search), so the cache is not even read.
+    to be kept (a search), so the cache is not even read. ``found``: entries already
+    read from the cache, by key (None: read, and not there).
     """
     version = directory_version() if version is None else version
     key = _directory_key(kind, version, parts)
-    value = cache.get(key) if may_be_cached else None
+    if found is not None and key in found:
+        value = found[key]  # already read (None: missing; see cached_per_plan's ``also``)
+    else:
+        value = cache.get(key) if may_be_cached else None
     if value is None:
         value, cacheable = build()
         if cacheable:
@@ -147,17 +223,25 @@ def cached_for_directory(kind: str, parts, build, timeout: int = 3600, *,
 
 
 def cached_per_plan(kind: str, parts, plan_ids, build, timeout: int = 3600, *,
-                    version: int) -> dict:
+                    version: int, also: dict | None = None) -> dict:
     """One cached value per plan and directory version, read in one round trip:
     ``build(missing_ids) -> {id: value}`` makes the values not in the cache (a plan it
     leaves out is left out of the answer). ``{id: value}`` in ``plan_ids``' order.
 
     What a search shows is assembled from these: the cache holds at most one entry
-    per published plan and version, whatever visitors search for.
+    per published plan and version, whatever visitors search for. ``also``: a dict
+    whose keys are other cache keys to read in the same round trip; on return it
+    holds their values (None for those not in the cache).
     """
     prefix = _directory_key(kind, version, parts)  # hashed once for the whole page
     keys = {pk: f"{prefix}:{pk}" for pk in plan_ids}
-    found = cache.get_many(keys.values()) if keys else {}
+    wanted = [*keys.values(), *(also or ())]
+    found = cache.get_many(wanted) if wanted else {}
+    if also:
+        # Other entries the page needs, read in the same round trip: ``also`` gets
+        # their values (None: not in the cache).
+        for key in also:
+            also[key] = found.get(key)
     values = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in plan_ids if pk not in values]
     if missing:

@@ -152,3 +152,104 @@ def test_cards_link_to_their_plans(client, plans_page):
     body = client.get(plans_page.url, {"q": plan.organisation.name}).content.decode()
     links = re.findall(r'<h2><a href="([^"]+)">', body)
     assert links == [f"{plans_page.url}{plan.organisation.slug}/"]
+
+
+HOSTILE_SEARCHES = [
+    '"><script>alert(1)</script>', "' onfocus='alert(1)", "a & b | !c :* (d) <-> 'e'",
+    "&amp; &lt;b&gt;", "pledgessearchvalue7d1c", "x" * 100, "trust  4217 ", "élan — ✓",
+]
+
+
+@pytest.mark.parametrize("q", HOSTILE_SEARCHES)
+def test_the_search_box_is_the_field_template_s_own_html_escaped(client, plans_page, q):
+    """The box is put together from its template's HTML made once, with the value
+    inserted: exactly what rendering the template gives, for any value an attacker
+    sends, and nowhere in the page unescaped."""
+    from django.template.loader import render_to_string
+
+    from wagtail_pledges.directory import PlanDirectoryFilterSet
+
+    factories.approved_plan()
+    for _ in range(2):  # the second answer comes from the kept HTML
+        response = client.get(plans_page.url, {"q": q})
+        assert response.status_code == 200
+    body = response.content.decode()
+    form = PlanDirectoryFilterSet({"q": q}).form
+    assert form.is_valid()
+    rendered = render_to_string(plans_page.filter_field_template, {"field": form["q"]})
+    assert rendered in body
+    assert plans_page.search_box_html(form["q"]) == rendered
+    if any(c in q for c in "<>\"'&"):
+        assert q not in body
+
+
+@pytest.mark.parametrize("q", ["x" * 101, "nul\x00byte"])
+def test_a_search_the_form_refuses_is_a_400_that_shows_it_escaped(client, plans_page, q):
+    response = client.get(plans_page.url, {"q": q + "<b>"})
+    assert response.status_code == 400
+    assert "<b>" not in response.content.decode().split("pledges-filters", 1)[1]
+
+
+def test_a_search_renders_no_form_template(client, plans_page):
+    """Only the first search of a process renders the search box's template."""
+    factories.approved_plan()
+    client.get(plans_page.url, {"q": "trust"})
+    response = client.get(plans_page.url, {"q": "something else"})
+    rendered = [t.name for t in response.templates]
+    assert plans_page.filter_field_template not in rendered
+    assert not [name for name in rendered if name.startswith("django/forms/")]
+    assert 'value="something else"' in response.content.decode()
+
+
+def test_a_warm_search_reads_the_directory_version_in_its_id_query(client, plans_page):
+    """A search with matches costs no more queries than the cached unfiltered page: the
+    version its cached cards and fields are keyed by comes with the page's ids."""
+    for _ in range(3):
+        factories.approved_plan()
+    client.get(plans_page.url, {"q": "trust"})
+    client.get(plans_page.url)
+    unfiltered, _r = captured(client, plans_page.url)
+    searched, response = captured(client, plans_page.url, {"q": "trust"})
+    assert len(listed(response)) == 3
+    assert len(searched) <= len(unfiltered)
+    # With no match there are no rows to carry it: one query more, no more.
+    nothing, response = captured(client, plans_page.url, {"q": "zzzz"})
+    assert listed(response) == [] and len(nothing) <= len(unfiltered) + 1
+    # A change is seen at once: the version read is the current one.
+    bump_directory_version()
+    plan = factories.approved_plan()
+    _sql, response = captured(client, plans_page.url, {"q": plan.organisation.name})
+    assert listed(response) == [plan.pk]
+
+
+def test_a_search_reads_its_cards_and_filter_fields_in_one_round_trip(
+        client, plans_page, monkeypatch):
+    for _ in range(3):
+        factories.approved_plan()
+    reads, inside = [], []
+    get, get_many = cache.get, cache.get_many
+
+    def counted(method, keys):
+        def read(arg, *args, **kwargs):
+            if not inside:  # LocMemCache.get_many calls get: one round trip
+                reads.append(keys(arg))
+            inside.append(1)
+            try:
+                return method(arg, *args, **kwargs)
+            finally:
+                inside.pop()
+        return read
+
+    monkeypatch.setattr(cache, "get", counted(get, lambda key: [key]))
+    monkeypatch.setattr(cache, "get_many", counted(get_many, list))
+    # Cold (the fields' entry missing: read once, then made) and warm alike.
+    client.get(plans_page.url, {"q": "trust", "sector": "health"})
+    assert len([keys for keys in reads if any(":filters:" in key for key in keys)]) == 1
+    reads.clear()
+    response = client.get(plans_page.url, {"q": "trust", "sector": "health"})
+    assert response.status_code == 200
+    directory_reads = [keys for keys in reads
+                       if any(":card:" in key or ":filters:" in key for key in keys)]
+    assert len(directory_reads) == 1
+    assert any(":filters:" in key for key in directory_reads[0])
+    assert 'value="trust"' in response.content.decode()

@@ -52,5 +52,5 @@ def test_search_uses_the_gin_indexes(plans):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
-    assert "pledges_org_name_fts" in plan
-    assert "pledges_plan_summary_fts" in plan
+    assert "pledges_plan_search_name" in plan
+    assert "pledges_plan_search_summary" in plan

@@ -10,24 +10,32 @@ from django.db import models
 from django.db.models import Prefetch
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 
-from ..counts import directory_version, get_counts
+from ..counts import directory_version, directory_version_expression, get_counts
 from ..directory import (
     CACHEABLE_FILTERS,
     PlanDirectoryFilterSet,
     cached_for_directory,
     cached_per_plan,
+    directory_key,
     published_locations,
 )
 from ..journey_urls import DIRECTORY
 from ..models import ActionPlan, ProgressUpdate
 from ..models.commitments import DIRECTORY_ORDER
 from ..slug_redirects import redirect_old_organisation_slug
+
+# The search box's HTML with this in place of the value, per page class, form class and
+# language (see PlansIndexPageMixin.search_box_html).
+_SEARCH_PLACEHOLDER = "pledgessearchvalue7d1c"
+_search_boxes: dict = {}
 
 # Page numbers past this are read as this one: an OFFSET the database can always take.
 MAX_PAGE_NUMBER = 10_000
@@ -141,10 +149,17 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
             *parts), build, self.fragment_timeout, version=version,
             may_be_cached=may_be_cached)
 
-    def filter_fields_html(self, request, filterset, version, cacheable: bool) -> list[str]:
+    def filter_fields_parts(self, form) -> tuple:
+        """What the closed-set fields' cached HTML is kept under (with the version)."""
+        return (self.pk, get_language(), *((name, str(form[name].value() or ""))
+                                           for name in CACHEABLE_FILTERS if name in form.fields))
+
+    def filter_fields_html(self, request, filterset, version, cacheable: bool,
+                           found: dict | None = None) -> list[str]:
         """The filter form's fields, rendered. The closed-set ones (their options and the
         one chosen) are kept per directory version in one entry, so a search renders
-        only its search box afresh; a form with errors is rendered whole."""
+        only its search box afresh; a form with errors is rendered whole. ``found``:
+        cache entries already read, by key."""
         def render(field):
             return render_to_string(self.filter_field_template, {"field": field})
 
@@ -155,13 +170,39 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
 
         form = filterset.form
         if cacheable:
-            kept = cached_for_directory("filters", (
-                self.pk, get_language(), *((name, str(form[name].value() or ""))
-                                           for name in CACHEABLE_FILTERS if name in form.fields)),
-                lambda: (render_closed(), True), self.fragment_timeout, version=version)
+            kept = cached_for_directory(
+                "filters", self.filter_fields_parts(form), lambda: (render_closed(), True),
+                self.fragment_timeout, version=version, found=found)
+            if "q" in form.fields:
+                kept = {**kept, "q": self.search_box_html(form["q"])}
         else:
             kept = render_closed()
         return [kept[field.name] if field.name in kept else render(field) for field in form]
+
+    def search_box_html(self, field) -> str:
+        """The search box of a valid form, as ``filter_field_template`` renders it, without
+        rendering it: that template's HTML for a placeholder value is made once per
+        process (per page class, form class and language) and the value, escaped as
+        the template escapes it, put in its place. An empty box is rendered (it has no
+        ``value`` attribute at all)."""
+        value = field.value()
+        if value in (None, ""):
+            return render_to_string(self.filter_field_template, {"field": field})
+        key = (type(self), self.filter_field_template, type(field.form), field.html_name,
+               get_language())
+        html = _search_boxes.get(key)
+        if html is None:
+            form = type(field.form)(data={field.html_name: _SEARCH_PLACEHOLDER},
+                                    prefix=field.form.prefix)
+            html = render_to_string(self.filter_field_template, {"field": form[field.name]})
+            if html.count(_SEARCH_PLACEHOLDER) != 1:
+                # A template that shows the value twice or never: render every time.
+                return render_to_string(self.filter_field_template, {"field": field})
+            _search_boxes[key] = html
+        # One pass over the template's HTML: a value holding the placeholder's text is
+        # inserted as it is (escaped), never replaced again.
+        # The template's own output with an escaped value in it: as safe as the output.
+        return mark_safe(html.replace(_SEARCH_PLACEHOLDER, escape(str(value))))  # noqa: S308
 
     def page_number(self, request) -> int:
         """The ``page`` asked for: a whole number from 1 (anything else is page 1)."""
@@ -173,15 +214,29 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
 
     def results_page(self, plans, number: int) -> ResultsPage:
         """One query: this page's ids and up to ``plans_counted`` after them."""
+        return self._results_page(plans, number)[0]
+
+    def _results_page(self, plans, number: int, with_version: bool = False):
+        """``(results, version)``: with ``with_version``, the directory version is read
+        in the same query (``None`` when no row came back)."""
         per_page = self.plans_per_page
         start = (number - 1) * per_page
         counted = max(self.plans_counted, per_page)
-        ids = list(plans.values_list("pk", flat=True)[start:start + counted + 1])
+        window = slice(start, start + counted + 1)
+        version = None
+        if with_version:
+            rows = list(plans.annotate(_pledges_version=directory_version_expression())
+                        .values_list("pk", "_pledges_version")[window])
+            ids = [pk for pk, _version in rows]
+            version = rows[0][1] if rows else None
+        else:
+            ids = list(plans.values_list("pk", flat=True)[window])
         total = start + len(ids) if (len(ids) <= counted and (ids or start == 0)) else None
         return ResultsPage(number=number, per_page=per_page, ids=ids[:per_page],
-                           total=total, more_than=start + counted)
+                           total=total, more_than=start + counted), version
 
-    def plan_cards(self, request, ids, version: int) -> list[PlanCard]:
+    def plan_cards(self, request, ids, version: int, also: dict | None = None
+                   ) -> list[PlanCard]:
         """The plans' cards, each rendered once per directory version and read in one
         cache round trip: a search costs its id query and these reads, and the cache
         holds one card per plan whatever visitors search for. A card is rendered
@@ -194,7 +249,7 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
 
         cards = cached_per_plan("card", (
             self.pk, self.last_published_at, get_language(), self.get_url(request)),
-            ids, build, self.fragment_timeout, version=version)
+            ids, build, self.fragment_timeout, version=version, also=also)
         # A plan unpublished between the id query and the build is left out.
         return [PlanCard(pk, html) for pk, html in cards.items()]
 
@@ -221,22 +276,36 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
     @path("", name="index")
     def index_route(self, request, *args, **kwargs):
         status = 200
+        # A closed-set answer may be in the cache, under the directory version: read it
+        # first. Anything else (a search) is built afresh, and reads the version in its
+        # id query instead (one query fewer).
+        closed = self.closed_set_request(request)
+        version = directory_version() if closed else None
+
+        def current_version() -> int:
+            nonlocal version
+            if version is None:
+                version = directory_version()
+            return version
 
         def build():
-            nonlocal status
+            nonlocal status, version
             # Only ids are read here; the cards' plans are loaded whole when rendered.
             plans = ActionPlan.objects.published().order_by(*DIRECTORY_ORDER)
             filterset = self.filterset_class(request.GET or None, queryset=plans)
             filter_form = filterset.form
             if request.GET.get("region"):
                 # The offered locations validate the filter with no query of their own.
-                filterset.grouped_form(self.offered_locations(version))
+                filterset.grouped_form(self.offered_locations(current_version()))
             if filterset.is_bound:
                 if filterset.is_valid():
                     plans = filterset.qs
                 else:
                     status = 400  # the form shows what was wrong; every plan is listed
-            results = self.results_page(plans, self.page_number(request))
+            results, read = self._results_page(plans, self.page_number(request),
+                                               with_version=version is None)
+            if version is None:
+                version = read
             if results.total is None and set(request.GET) <= {"page"} and status == 200:
                 # Unfiltered: every published plan, whose number the counters keep
                 # (no COUNT(*)), so the whole directory still says how many there are.
@@ -245,19 +314,27 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
                     (results.number - 1) * results.per_page + len(results.ids)))
             query = request.GET.copy()
             query.pop("page", None)
+            # The cards and the closed-set fields' HTML in one cache round trip.
+            found = {}
+            if status == 200:
+                found[directory_key("filters", current_version(),
+                                    self.filter_fields_parts(filter_form))] = None
+            cards = self.plan_cards(request, results.ids, current_version(), also=found)
             html = render_to_string(self.directory_template, {
                 "page": self, "filter_form": filter_form, "plans_page": results,
-                "filter_fields": self.filter_fields_html(request, filterset, version,
-                                                         cacheable=status == 200),
-                "cards": self.plan_cards(request, results.ids, version),
+                "filter_fields": self.filter_fields_html(
+                    request, filterset, current_version(), cacheable=status == 200,
+                    found=found),
+                "cards": cards,
                 "query_string": query.urlencode(),
             })  # no request: the fragment is shared by every visitor
             return html, status == 200 and self.cacheable_request(request, results)
 
-        parts = sorted((k, tuple(v)) for k, v in request.GET.lists())
-        version = directory_version()
-        html = self.cached_fragment(request, "index", parts, build, version=version,
-                                    may_be_cached=self.closed_set_request(request))
+        if closed:
+            parts = sorted((k, tuple(v)) for k, v in request.GET.lists())
+            html = self.cached_fragment(request, "index", parts, build, version=version)
+        else:
+            html, _kept = build()  # never kept (see cacheable_request)
         response = self.render(request, context_overrides={"directory_html": html})
         response.status_code = status
         return response
