@@ -253,3 +253,26 @@ def test_a_search_reads_its_cards_and_filter_fields_in_one_round_trip(
     assert len(directory_reads) == 1
     assert any(":filters:" in key for key in directory_reads[0])
     assert 'value="trust"' in response.content.decode()
+
+
+def test_a_sites_own_results_page_is_still_asked(client, plans_page, monkeypatch):
+    """A page class that overrides ``results_page`` gets its answer used for searches
+    and the directory alike (the built-in one reads the version with the ids)."""
+    factories.approved_plan()
+    shown = factories.approved_plan()
+    page_class = type(plans_page)
+    asked = []
+
+    def only_the_second(self, plans, number):
+        asked.append(number)
+        results = page_class.__mro__[1].results_page(self, plans, number)
+        return type(results)(number=results.number, per_page=results.per_page,
+                             ids=[pk for pk in results.ids if pk == shown.pk], total=1,
+                             more_than=results.more_than)
+
+    monkeypatch.setattr(page_class, "results_page", only_the_second)
+    for query in ({"q": "trust"}, {}):
+        bump_directory_version()
+        response = client.get(plans_page.url, query)
+        assert listed(response) == [shown.pk], query
+    assert asked == [1, 1]

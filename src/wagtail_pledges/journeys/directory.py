@@ -302,8 +302,11 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
                     plans = filterset.qs
                 else:
                     status = 400  # the form shows what was wrong; every plan is listed
-            results, read = self._results_page(plans, self.page_number(request),
-                                               with_version=version is None)
+            if type(self).results_page is PlansIndexPageMixin.results_page:
+                results, read = self._results_page(plans, self.page_number(request),
+                                                   with_version=version is None)
+            else:  # a site's own results_page is asked, as before
+                results, read = self.results_page(plans, self.page_number(request)), None
             if version is None:
                 version = read
             if results.total is None and set(request.GET) <= {"page"} and status == 200:
