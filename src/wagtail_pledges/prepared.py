@@ -1,4 +1,5 @@
-"""Queries asked on every signed-in page view, compiled to SQL once per connection.
+"""Queries asked on every signed-in page view (or every submission), compiled to SQL
+once per connection.
 
 Django turns a query set into SQL afresh each time it runs: for a wide query with a few
 joins that costs more CPU than the database spends answering it (about 1 ms against
@@ -6,8 +7,11 @@ joins that costs more CPU than the database spends answering it (about 1 ms agai
 query once per database connection, with a stand-in for its one varying value (a
 user's primary key), then runs the same SQL with the real value — through the same
 cursor and the same value converters the ORM would use, so the rows are exactly the
-ORM's. Anything it cannot prepare (a primary key that is not an integer, a query whose
-parameters hide the stand-in) runs through the ORM as before.
+ORM's. :class:`PreparedObjects` does the same for a query set of model instances
+(with its ``select_related`` joins and its ``select_for_update``): the instances are
+built by the ORM's own iterable from the compiler that was prepared. Anything they
+cannot prepare (a primary key that is not an integer, a query whose parameters hide
+the stand-in) runs through the ORM as before.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from collections.abc import Callable
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
+from django.db.transaction import TransactionManagementError
 
 # Never a real primary key (they are positive); only ever compiled, never executed.
 _STAND_IN = -7_340_033
@@ -68,3 +74,58 @@ class PreparedQuery:
                 row[position] = value
             converted.append(tuple(row))
         return converted
+
+
+class PreparedObjects:
+    """``build(key)`` → a query set of model instances; :meth:`objects` runs it for a key.
+
+    The query set is compiled once per connection; each run gives its compiler the
+    same SQL with the real key and lets Django's ``ModelIterable`` build the instances
+    (``from_db``, ``select_related`` objects, converters) as it always does.
+    """
+
+    def __init__(self, build: Callable[[object], QuerySet]):
+        self.build = build
+        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _prepare(self, queryset: QuerySet, using: str, connection):
+        query = queryset.query
+        compiler = query.get_compiler(using=using, connection=connection)
+        sql, params = compiler.as_sql()  # also fills compiler.select, klass_info, …
+        positions = [n for n, value in enumerate(params) if value == _STAND_IN]
+        if not positions:
+            return None
+        # Every run of this query set asks its query for a compiler: the prepared one.
+        query.get_compiler = lambda *args, **kwargs: compiler
+        return queryset, compiler, sql, tuple(params), positions
+
+    def objects(self, key, using: str = DEFAULT_DB_ALIAS) -> list:
+        if type(key) is not int:
+            return list(self.build(key).using(using))
+        connection = connections[using]
+        prepared = self._compiled.get(connection)
+        if prepared is None:
+            queryset = self.build(_STAND_IN).using(using)
+            if _locks_outside_transaction(queryset, connection):
+                # The ORM raises; nothing is kept, so a call in a transaction prepares.
+                return list(self.build(key).using(using))
+            prepared = self._prepare(queryset, using, connection) or False
+            self._compiled[connection] = prepared
+        if prepared is False:
+            return list(self.build(key).using(using))
+        queryset, compiler, sql, template, positions = prepared
+        if _locks_outside_transaction(queryset, connection):
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction.")
+        params = list(template)
+        for position in positions:
+            params[position] = key
+        compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
+        return list(ModelIterable(queryset))
+
+
+def _locks_outside_transaction(queryset: QuerySet, connection) -> bool:
+    """``select_for_update`` in autocommit mode, which the ORM refuses (as it does)."""
+    features = connection.features
+    return bool(queryset.query.select_for_update and features.has_select_for_update
+                and features.supports_transactions and connection.get_autocommit())

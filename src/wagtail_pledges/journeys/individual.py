@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,8 +24,18 @@ from ..forms import PledgeActionForm
 from ..journey_urls import INDIVIDUAL
 from ..models import Pledge, ReviewStatus, VideoProgress
 from ..policy import forget_standing
+from ..prepared import PreparedObjects
 from ..ratelimits import over_limit
 from .base import PrivateRoutesMixin, add_service_errors, route
+
+# Every step reads these two (the commit step on every submission): compiled once
+# per connection. The pledge's membership is the member's own: read with it, not
+# asked again. A member has one progress row per video they played (few).
+_latest_pledge = PreparedObjects(
+    lambda user_pk: Pledge.objects.filter(user_id=user_pk).select_related("membership")
+    .order_by("-sequence")[:1]
+)
+_video_progress = PreparedObjects(lambda user_pk: VideoProgress.objects.filter(user_id=user_pk))
 
 
 class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
@@ -83,13 +93,12 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
         user = request.user
         if not user.is_authenticated:
             return {"step": "sign_in"}
-        # The pledge's membership is the member's own: read with it, not asked again.
-        pledge = (Pledge.objects.filter(user=user).select_related("membership")
-                  .order_by("-sequence").first())
+        using = router.db_for_read(Pledge)
+        pledges = _latest_pledge.objects(user.pk, using)
+        pledge = pledges[0] if pledges else None
         keys = [video.video_key for video in self.video_blocks]
-        progress = {
-            p.video_key: p for p in VideoProgress.objects.filter(user=user, video_key__in=keys)
-        }
+        progress = {p.video_key: p for p in _video_progress.objects(user.pk, using)
+                    if p.video_key in keys}
         return self.journey_state(user, pledge, progress, keys)
 
     def journey_state(self, user, pledge, progress, keys) -> dict:
