@@ -60,6 +60,34 @@ class AwarenessVideoValue(blocks.StructValue):
         return "url:" + hashlib.sha256(url.encode()).hexdigest()[:32]
 
 
+class SkipsEmptyLookup:
+    """A chooser block, minus the work of looking up nothing at all.
+
+    Wagtail hands every chooser's stored ids to ``QuerySet.in_bulk`` when a stream is
+    read, even when they are all empty (``[None]``): Django then builds and compiles a
+    query only to find it can match nothing — on every view of every page carrying the
+    block. Migrations see Wagtail's own block (same stored value, same admin).
+    """
+
+    def bulk_to_python(self, values):
+        if all(value is None for value in values):
+            return [None] * len(values)
+        return super().bulk_to_python(values)
+
+
+class OptionalPageChooserBlock(SkipsEmptyLookup, blocks.PageChooserBlock):
+    """Wagtail's page chooser (see :class:`SkipsEmptyLookup`)."""
+
+    canonical_module_path = "wagtail.blocks.PageChooserBlock"
+
+
+class OptionalDocumentChooserBlock(SkipsEmptyLookup, DocumentChooserBlock):
+    """Wagtail's document chooser (see :class:`SkipsEmptyLookup`): an awareness video
+    given by URL, or without captions, is read on every journey step and submission."""
+
+    canonical_module_path = "wagtail.documents.blocks.DocumentChooserBlock"
+
+
 class AwarenessVideoBlock(blocks.StructBlock):
     """An awareness video played in a tracked HTML5 ``<video>`` player.
 
@@ -69,7 +97,7 @@ class AwarenessVideoBlock(blocks.StructBlock):
     """
 
     title = blocks.CharBlock(label=_("title"), max_length=200)
-    document = DocumentChooserBlock(
+    document = OptionalDocumentChooserBlock(
         label=_("video file"), required=False,
         help_text=_("An MP4 or WebM file uploaded to the documents library."),
     )
@@ -83,7 +111,7 @@ class AwarenessVideoBlock(blocks.StructBlock):
                     "wrong. Required for a video URL or a WebM file: the server needs the "
                     "real length to decide when the video has been watched."),
     )
-    captions = DocumentChooserBlock(
+    captions = OptionalDocumentChooserBlock(
         label=_("captions (WebVTT)"), required=False,
         help_text=_("Captions make the video accessible to people who cannot hear it."),
     )
@@ -141,23 +169,6 @@ class LiveCountsBlock(blocks.StructBlock):
         context = super().get_context(value, parent_context)
         context["counts"] = get_counts()
         return context
-
-
-class OptionalPageChooserBlock(blocks.PageChooserBlock):
-    """Wagtail's page chooser, minus the work of looking up no page at all.
-
-    Wagtail hands every chooser's stored ids to ``QuerySet.in_bulk`` when a stream is
-    read, even when they are all empty (``[None]``): Django then builds and compiles a
-    query only to find it can match nothing — on every view of every page carrying the
-    block. Migrations see Wagtail's own block (same stored value, same admin).
-    """
-
-    canonical_module_path = "wagtail.blocks.PageChooserBlock"
-
-    def bulk_to_python(self, values):
-        if all(value is None for value in values):
-            return [None] * len(values)
-        return super().bulk_to_python(values)
 
 
 class CallToActionBlock(blocks.StructBlock):

@@ -234,3 +234,32 @@ def test_committing_reads_the_journey_once(client, individual_page,
     assert len(journey) == 1 and len(progress) == 2, progress
     assert not [s for s in sql if "wagtail_pledges_organisationrole" in s]
 
+
+def test_reading_videos_given_by_url_asks_the_database_nothing(individual_page,
+                                                               django_assert_num_queries):
+    """A video given by URL, without captions, has no document to look up: reading the
+    page's videos (every journey step, every submission) builds no query (Wagtail's
+    chooser would build one for ``in_bulk([None, None])``, which matches nothing)."""
+    from unittest import mock
+
+    from django.db.models import QuerySet
+    from wagtail.documents import get_document_model
+
+    from wagtail_pledges.pages.models import IndividualPledgePage
+
+    page = IndividualPledgePage.objects.get(pk=individual_page.pk)
+    with django_assert_num_queries(0), \
+            mock.patch.object(QuerySet, "in_bulk", autospec=True) as in_bulk:
+        videos = page.video_blocks
+    assert not in_bulk.called
+    assert [v["document"] for v in videos] == [None, None]
+    assert [v["captions"] for v in videos] == [None, None]
+    # A video given as a document is still read (one query for the page's documents).
+    document = get_document_model().objects.create(title="Video", file="videos/v.mp4")
+    page.videos = [("video", {**videos[0], "document": document, "video_url": ""}),
+                   ("video", dict(videos[1]))]
+    page.save()
+    page = IndividualPledgePage.objects.get(pk=individual_page.pk)
+    with django_assert_num_queries(1):
+        videos = page.video_blocks
+    assert videos[0]["document"] == document and videos[1]["document"] is None
