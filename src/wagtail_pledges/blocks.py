@@ -12,6 +12,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import router
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,7 @@ from .counts import get_counts
 from .cta import call_to_action
 from .forum import forum_for
 from .policy import get_policy
+from .prepared import PreparedObjects
 from .videos import read_duration
 from .visibility import collection_is_restricted, mark_gated, page_refusals
 
@@ -338,12 +340,27 @@ def page_videos(page) -> dict:
     return found
 
 
+_live_pages: dict[type, PreparedObjects] = {}
+
+
+def _live_page(model: type, page_id: int):
+    """The live page ``page_id`` of ``model``, or ``None``: asked by every API request
+    that names a journey page (a submission's among them), so compiled once per
+    connection."""
+    prepared = _live_pages.get(model)
+    if prepared is None:
+        prepared = _live_pages.setdefault(model, PreparedObjects(
+            lambda pk: model.objects.live().filter(pk=pk).order_by("pk")[:1]))
+    pages = prepared.objects(page_id, router.db_for_read(model))
+    return pages[0] if pages else None
+
+
 def viewable_live_page(request, page_id: int, page_models=()):
     """Live page ``page_id`` (specific; of ``page_models`` if given) if this viewer may
     see it, else ``None``: a private page the policy refuses them, or a shared-password
     page they have not unlocked, is as unknown as a missing one."""
     if len(page_models) == 1:  # one query: the concrete model's own table
-        page = page_models[0].objects.live().filter(pk=page_id).first()
+        page = _live_page(page_models[0], page_id)
     else:
         pages = Page.objects.live().filter(pk=page_id)
         page = (pages.type(*page_models) if page_models else pages).specific().first()

@@ -18,6 +18,7 @@ from .. import accounts, lifecycle
 from ..blocks import page_videos, viewable_live_page
 from ..forms import PledgeActionForm
 from ..journey_urls import INDIVIDUAL, journey_page_models
+from ..journeys.individual import latest_pledge
 from ..models import OPEN_REVIEW_STATUSES, Membership, Pledge, ReviewStatus, VideoProgress
 from ..videos import ProgressError, record_video_progress
 from . import write_serializers as ws
@@ -158,7 +159,7 @@ class CommitPledgeView(PledgesAPIView):
     def post(self, request):
         data = self.validated(ws.PledgeCommitSerializer)
         page = journey_page(request, data["page"])
-        pledge = Pledge.objects.filter(user=request.user).order_by("-sequence").first()
+        pledge = latest_pledge(request.user)
         if pledge is None or pledge.review_status not in OPEN_REVIEW_STATUSES:
             raise lifecycle.TransitionError(
                 _("Start a pledge first.") if pledge is None else

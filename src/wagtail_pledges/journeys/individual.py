@@ -38,6 +38,13 @@ _latest_pledge = PreparedObjects(
 _video_progress = PreparedObjects(lambda user_pk: VideoProgress.objects.filter(user_id=user_pk))
 
 
+def latest_pledge(user) -> Pledge | None:
+    """``user``'s latest pledge, with its membership (one query, compiled once per
+    connection): what the journey's steps, the page's and the API's, start from."""
+    pledges = _latest_pledge.objects(user.pk, router.db_for_read(Pledge))
+    return pledges[0] if pledges else None
+
+
 class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
     """Sign in → video 1 → video 2 → commit to one action → confirm email → done."""
 
@@ -93,12 +100,10 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
         user = request.user
         if not user.is_authenticated:
             return {"step": "sign_in"}
-        using = router.db_for_read(Pledge)
-        pledges = _latest_pledge.objects(user.pk, using)
-        pledge = pledges[0] if pledges else None
+        pledge = latest_pledge(user)
         keys = [video.video_key for video in self.video_blocks]
-        progress = {p.video_key: p for p in _video_progress.objects(user.pk, using)
-                    if p.video_key in keys}
+        progress = {p.video_key: p for p in _video_progress.objects(
+            user.pk, router.db_for_read(VideoProgress)) if p.video_key in keys}
         return self.journey_state(user, pledge, progress, keys)
 
     def journey_state(self, user, pledge, progress, keys) -> dict:
