@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests import factories
 from wagtail_pledges import lifecycle
-from wagtail_pledges.models import Membership
+from wagtail_pledges.models import Membership, Pledge
 from wagtail_pledges.prepared import PreparedObjects
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +65,94 @@ def test_a_key_that_is_not_an_integer_goes_through_the_orm():
     membership = lifecycle.start_individual(user).membership
     prepared = PreparedObjects(lambda pk: Membership.objects.filter(pk=pk))
     assert [m.pk for m in prepared.objects(str(membership.pk))] == [membership.pk]
+
+
+# -- save_fields: the UPDATE written once --------------------------------------------
+
+
+def test_a_submission_still_sends_pre_and_post_save_for_its_row_updates():
+    """The pledge and membership rows are written by prepared.save_fields: every
+    pre_save and post_save receiver still runs, with the fields written, and sees the
+    rows as saved."""
+    from django.db.models.signals import post_save, pre_save
+
+    factories.active_individual()
+    user = factories.UserFactory(verified=True)
+    pledge = factories.complete_pledge(lifecycle.start_individual(user))
+    heard = []
+
+    def listen(sender, instance, update_fields=None, **kwargs):
+        stored = type(instance)._base_manager.filter(pk=instance.pk).values_list(
+            "status" if sender is Membership else "review_status", flat=True).get()
+        heard.append((kwargs.get("signal"), sender.__name__, update_fields, stored))
+
+    for signal in (pre_save, post_save):
+        for model in (Membership, Pledge):
+            signal.connect(listen, sender=model, dispatch_uid=f"test-{signal}-{model}")
+    try:
+        lifecycle.submit_pledge(pledge, user)
+    finally:
+        for signal in (pre_save, post_save):
+            for model in (Membership, Pledge):
+                signal.disconnect(sender=model, dispatch_uid=f"test-{signal}-{model}")
+    pledge_fields = frozenset({"review_status", "decided_at", "period_start", "period_end",
+                               "submitted_at", "live", "has_unpublished_changes",
+                               "last_published_at", "first_published_at"})
+    membership_fields = frozenset({"status", "status_changed_at", "period_start",
+                                   "period_end", "reminders_sent"})
+    assert heard == [
+        (pre_save, "Pledge", pledge_fields, "draft"),
+        (post_save, "Pledge", pledge_fields, "approved"),
+        (pre_save, "Membership", membership_fields, "draft"),
+        (post_save, "Membership", membership_fields, "active"),
+    ]
+
+
+def test_save_fields_writes_what_save_writes():
+    from wagtail_pledges.prepared import save_fields
+
+    user = factories.UserFactory(verified=True)
+    membership = lifecycle.start_individual(user).membership
+    membership.reminders_sent = [60, 14]
+    membership.period_end = lifecycle.today()
+    membership.status = "legacy"  # written below only if named
+    save_fields(membership, ["reminders_sent", "period_end"])
+    stored = Membership.objects.get(pk=membership.pk)
+    assert (stored.reminders_sent, stored.period_end, stored.status) == (
+        [60, 14], lifecycle.today(), "draft")
+
+
+def test_save_fields_on_a_row_that_is_gone_raises_as_save_does():
+    from django.db import DatabaseError
+
+    from wagtail_pledges.prepared import save_fields
+
+    user = factories.UserFactory()
+    membership = lifecycle.start_individual(user).membership
+    Membership.objects.filter(pk=membership.pk).update(status="withdrawn")
+    gone = Membership(pk=10**9, tier=membership.tier, status="draft")
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        save_fields(gone, ["status"])
+
+
+def test_save_fields_commits_a_pledges_practices_and_leaves_a_plan_to_its_own_save():
+    """Many-to-many fields are committed after the row (as modelcluster does); a model
+    with a save() of its own (ActionPlan copies its organisation's name) is saved
+    through it."""
+    from wagtail_pledges.models import ActionPlan, Organisation, RestrictivePractice
+    from wagtail_pledges.prepared import save_fields
+
+    user = factories.UserFactory()
+    pledge = lifecycle.start_individual(user)
+    practice = RestrictivePractice.objects.create(name="Restraint", slug="restraint-x")
+    pledge.practices = [practice]
+    pledge.action = "Fewer restraints."
+    save_fields(pledge, ["action", "practices"])
+    pledge = Pledge.objects.get(pk=pledge.pk)
+    assert pledge.action == "Fewer restraints." and list(pledge.practices.all()) == [practice]
+
+    plan = factories.draft_plan()
+    other = Organisation.objects.create(name="Another Trust", slug="another-trust")
+    plan.organisation = other
+    save_fields(plan, ["organisation"])
+    assert ActionPlan.objects.get(pk=plan.pk).organisation_name == "Another Trust"

@@ -19,7 +19,7 @@ from ..groups import sync_membership_groups
 from ..models import LifecycleEvent, Membership, Pledge, Status
 from ..models.commitments import Commitment
 from ..policy import get_policy
-from ..prepared import PreparedObjects
+from ..prepared import PreparedObjects, save_fields
 from ..signals import membership_status_changed
 
 logger = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def _set_status(membership: Membership, to_status: str, action: str, user=None,
     old = membership.status
     if old == to_status:
         if also_save:
-            membership.save(update_fields=list(also_save))
+            save_fields(membership, also_save)
         if before is not None:
             before.save()
         return None
@@ -121,7 +121,7 @@ def _set_status(membership: Membership, to_status: str, action: str, user=None,
     had_benefits = policy.membership_grants_benefits(membership)
     membership.status = to_status
     membership.status_changed_at = timezone.now()
-    membership.save(update_fields=["status", "status_changed_at", *also_save])
+    save_fields(membership, ["status", "status_changed_at", *also_save])
     counts.move_membership(membership.tier, old, to_status)
     via = before.to_status if before is not None and before.to_status else old
     event = _event(membership, action, user, reason, via, to_status, **data)
