@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router
 from django.db.models import Model, QuerySet
+from django.db.models.constants import OnConflict
 from django.db.models.query import ModelIterable
 from django.db.models.signals import post_save, pre_save
 from django.db.transaction import TransactionManagementError
@@ -190,3 +191,65 @@ def save_fields(instance: Model, names: list[str] | tuple[str, ...]) -> None:
                    update_fields=update_fields, raw=False, using=using)
     for name in m2m:  # as ClusterableModel.save: the row first, then its relations
         getattr(instance, name).commit()
+
+
+# -- INSERT of a few new rows -------------------------------------------------------------
+
+_insert_sql: dict[tuple, str] = {}
+
+
+def insert_rows(objs: list[Model], *, ignore_conflicts: bool = False) -> None:
+    """``bulk_create(objs, ignore_conflicts=…)`` for a few new rows of one model, its
+    ``INSERT`` written once per model, row count and vendor instead of compiled by the
+    ORM on every call.
+
+    The same rows: each field's ``pre_save(add=True)`` and ``get_db_prep_save`` give
+    the values; primary keys are set from ``RETURNING`` where the database returns
+    them and ``bulk_create`` would (not with ``ignore_conflicts``); no signal is sent,
+    as ``bulk_create`` sends none. Rows that carry their own primary key or an
+    expression, models with parent tables and fields with placeholders of their own
+    go through ``bulk_create``.
+    """
+    objs = list(objs)
+    if not objs:
+        return
+    model = type(objs[0])
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    if (meta.parents or meta.proxy or len(objs) > 20
+            or not getattr(meta.pk, "db_returning", False)  # not a database-made key
+            or any(type(obj) is not model or obj.pk is not None for obj in objs)
+            or any(getattr(f, "generated", False) or hasattr(f, "get_placeholder")
+                   for f in fields)
+            or any(hasattr(getattr(obj, f.attname), "resolve_expression")
+                   for obj in objs for f in fields)):
+        model._base_manager.bulk_create(objs, ignore_conflicts=ignore_conflicts)
+        return
+    using = router.db_for_write(model)
+    connection = connections[using]
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection)
+              for obj in objs for f in fields]
+    returning = not ignore_conflicts and connection.features.can_return_rows_from_bulk_insert
+    key = (model, len(objs), ignore_conflicts, returning, connection.vendor)
+    sql = _insert_sql.get(key)
+    if sql is None:
+        ops, quote = connection.ops, connection.ops.quote_name
+        on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = " ".join(part for part in (
+            ops.insert_statement(on_conflict=on_conflict), quote(meta.db_table),
+            "(" + ", ".join(quote(f.column) for f in fields) + ")",
+            "VALUES " + ", ".join([row] * len(objs)),
+            ops.on_conflict_suffix_sql(fields, on_conflict, None, None),
+            ops.return_insert_columns([meta.pk])[0] if returning else "",
+        ) if part)
+        sql = _insert_sql.setdefault(key, sql)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        returned = connection.ops.fetch_returned_insert_rows(cursor) if returning else None
+    for n, obj in enumerate(objs):
+        if returned is not None:
+            setattr(obj, meta.pk.attname, returned[n][0])
+        obj._state.db, obj._state.adding = using, False

@@ -156,3 +156,42 @@ def test_save_fields_commits_a_pledges_practices_and_leaves_a_plan_to_its_own_sa
     plan.organisation = other
     save_fields(plan, ["organisation"])
     assert ActionPlan.objects.get(pk=plan.pk).organisation_name == "Another Trust"
+
+
+# -- insert_rows: the INSERT written once ----------------------------------------------
+
+
+def test_insert_rows_writes_what_bulk_create_writes_with_the_keys_set():
+    from wagtail_pledges.models import LifecycleEvent
+    from wagtail_pledges.prepared import insert_rows
+
+    user = factories.UserFactory()
+    membership = lifecycle.start_individual(user).membership
+    events = [LifecycleEvent(membership=membership, action=action, from_status="a",
+                             to_status="b", data={"n": n, "when": "today"})
+              for n, action in enumerate(("submit", "approve"))]
+    insert_rows(events)
+    stored = list(LifecycleEvent.objects.filter(membership=membership, action__in=(
+        "submit", "approve")).order_by("pk"))
+    assert [(e.action, e.data, e.created_at is not None) for e in stored] == [
+        ("submit", {"n": 0, "when": "today"}, True), ("approve", {"n": 1, "when": "today"}, True)]
+    if connection.features.can_return_rows_from_bulk_insert:
+        assert [e.pk for e in events] == [e.pk for e in stored]
+    assert all(not e._state.adding for e in events)
+
+
+def test_insert_rows_ignoring_conflicts_keeps_the_first_row():
+    """The outbox's idempotency: a second row with the same key is not written."""
+    from django.utils import timezone
+
+    from wagtail_pledges.models import OutboxMessage
+    from wagtail_pledges.prepared import insert_rows
+
+    def message(template):
+        return OutboxMessage(idempotency_key="same-key", template=template, to="a@example.org",
+                             context={}, next_attempt_at=timezone.now())
+
+    insert_rows([message("first")], ignore_conflicts=True)
+    insert_rows([message("second")], ignore_conflicts=True)
+    assert list(OutboxMessage.objects.filter(idempotency_key="same-key").values_list(
+        "template", flat=True)) == ["first"]

@@ -19,7 +19,7 @@ from ..groups import sync_membership_groups
 from ..models import LifecycleEvent, Membership, Pledge, Status
 from ..models.commitments import Commitment
 from ..policy import get_policy
-from ..prepared import PreparedObjects, save_fields
+from ..prepared import PreparedObjects, insert_rows, save_fields
 from ..signals import membership_status_changed
 
 logger = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def _set_status(membership: Membership, to_status: str, action: str, user=None,
     counts.move_membership(membership.tier, old, to_status)
     via = before.to_status if before is not None and before.to_status else old
     event = _event(membership, action, user, reason, via, to_status, **data)
-    LifecycleEvent.objects.bulk_create([e for e in (before, event) if e is not None])
+    insert_rows([e for e in (before, event) if e is not None])
     # Groups follow benefits: when the move neither grants nor takes them away
     # (draft → submitted, active → renewal due) the groups stay as they are. A legacy
     # membership's benefits depend on the date, so leaving it always syncs.
