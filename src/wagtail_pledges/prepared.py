@@ -99,8 +99,12 @@ class PreparedObjects:
         positions = [n for n, value in enumerate(params) if value == _STAND_IN]
         if not positions:
             return None
-        # Every run of this query set asks its query for a compiler: the prepared one.
+        # Every run of this query set asks its query for a compiler: the prepared one,
+        # with its value converters found once too (they depend on the columns only).
         query.get_compiler = lambda *args, **kwargs: compiler
+        converters = compiler.get_converters(
+            [select[0] for select in compiler.select[: compiler.col_count]])
+        compiler.get_converters = lambda expressions: converters
         return queryset, compiler, sql, tuple(params), positions
 
     def objects(self, key, using: str = DEFAULT_DB_ALIAS) -> list:
