@@ -47,6 +47,7 @@ def test_prepared_objects_are_the_orms_with_their_related_objects():
     assert missing == []
 
 
+@pytest.mark.django_db(transaction=True)  # autocommit outside the blocks below
 def test_prepared_row_locks_are_refused_outside_a_transaction_as_the_orm_refuses_them():
     if not connection.features.has_select_for_update:
         pytest.skip("the database has no row locks (SQLite serialises writers instead)")
