@@ -69,16 +69,17 @@ _terms_by_pk: dict[type, PreparedObjects] = {}
 class TermChoiceField(forms.ModelChoiceField):
     """A taxonomy term chosen by its id, found by a query compiled once per connection
     (the commit step asks it on every submission). A queryset with filters of its
-    own, a ``to_field_name``, or an id that no integer key can hold is looked up as
-    Django's own field does."""
+    own, a ``to_field_name`` other than the key, or an id that no integer key can hold
+    is looked up as Django's own field does."""
 
     def to_python(self, value):
         queryset = self.queryset
-        if (value in self.empty_values or self.to_field_name or queryset.query.has_filters()
-                or isinstance(value, queryset.model)):
+        model = queryset.model
+        if (value in self.empty_values or queryset.query.has_filters()
+                or self.to_field_name not in (None, model._meta.pk.name)
+                or isinstance(value, model)):
             return super().to_python(value)
         self.validate_no_null_characters(value)
-        model = queryset.model
         try:
             key = model._meta.pk.to_python(value)
         except ValidationError:

@@ -206,6 +206,29 @@ def test_the_action_form_checks_the_strategy_with_one_query(django_assert_num_qu
     assert not form.is_valid() and "strategy" in form.errors
 
 
+def test_the_action_forms_strategy_refuses_hostile_ids_by_field():
+    """The strategy is looked up by a prepared query; whatever is sent instead of an
+    id is a field error (never a server error), as Django's own field answers."""
+    from wagtail_pledges.forms import PledgeActionForm
+
+    user = factories.UserFactory(verified=True)
+    pledge = lifecycle.start_individual(user)
+    strategy = factories.strategy()
+    data = {"action": "Debrief.",
+            "target_date": (lifecycle.today() + datetime.timedelta(days=60)).isoformat()}
+    for hostile in ("abc", "999999", str(2**40), str(10**30), "-1", "1.5", "6\x00", " "):
+        form = PledgeActionForm({**data, "strategy": hostile}, instance=pledge)
+        assert not form.is_valid() and "strategy" in form.errors, hostile
+    from unittest import mock
+
+    from django.forms import ModelChoiceField
+
+    with mock.patch.object(ModelChoiceField, "to_python", autospec=True) as django_lookup:
+        form = PledgeActionForm({**data, "strategy": f" {strategy.pk}"}, instance=pledge)
+        assert form.is_valid() and form.cleaned_data["strategy"] == strategy
+    assert not django_lookup.called  # the prepared lookup, not the ORM's own
+
+
 def test_committing_reads_the_journey_once(client, individual_page,
                                            django_assert_max_num_queries):
     """The commit POST reads the pledge and video progress once; where to go next
