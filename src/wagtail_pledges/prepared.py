@@ -163,13 +163,17 @@ def save_fields(instance: Model, names: list[str] | tuple[str, ...]) -> None:
     m2m = [name for name in names if isinstance(meta.get_field(name), ParentalManyToManyField)]
     columns = [name for name in names if name not in m2m]
     fields = [meta.get_field(name) for name in columns]
-    if (model.save not in _SAVES or meta.parents or meta.proxy or not columns
+    if (model.save not in _SAVES or meta.parents or meta.proxy or not names
             or any(not getattr(f, "concrete", False) or f.many_to_many or f.primary_key
                    or hasattr(f, "get_placeholder")
                    or hasattr(getattr(instance, f.attname), "resolve_expression")
                    for f in fields)
             or (m2m and not isinstance(instance, ClusterableModel))):
         instance.save(update_fields=list(names))
+        return
+    if not columns:  # save(update_fields=[]) writes nothing and sends no signal
+        for name in m2m:
+            _commit_parental_m2m(instance, meta.get_field(name))
         return
     using = router.db_for_write(model, instance=instance)
     connection = connections[using]
@@ -194,7 +198,34 @@ def save_fields(instance: Model, names: list[str] | tuple[str, ...]) -> None:
     post_save.send(sender=model, instance=instance, created=False,
                    update_fields=update_fields, raw=False, using=using)
     for name in m2m:  # as ClusterableModel.save: the row first, then its relations
-        getattr(instance, name).commit()
+        _commit_parental_m2m(instance, meta.get_field(name))
+
+
+_live_related: dict[ParentalManyToManyField, PreparedObjects] = {}
+
+
+def _commit_parental_m2m(instance: ClusterableModel, field: ParentalManyToManyField) -> None:
+    """modelcluster's ``DeferringManyRelatedManager.commit()``, with the live links
+    read by a query compiled once per connection: the items set in memory replace
+    the stored ones, through Django's own ``remove`` and ``add`` (which send
+    ``m2m_changed``), only where they differ."""
+    final = getattr(instance, "_cluster_related_objects", {}).get(field.name)
+    if final is None:  # never set in memory: nothing to write
+        return
+    prepared = _live_related.get(field)
+    if prepared is None:
+        related, lookup = field.related_model, field.related_query_name()
+        prepared = _live_related.setdefault(field, PreparedObjects(
+            lambda pk: related._default_manager.filter(**{lookup: pk})))
+    live = prepared.objects(instance.pk, router.db_for_write(type(instance), instance=instance))
+    original = getattr(instance, field.name).get_original_manager()
+    to_remove = [item for item in live if item not in final]
+    to_add = [item for item in final if item not in live]
+    if to_remove:
+        original.remove(*to_remove)
+    if to_add:
+        original.add(*to_add)
+    del instance._cluster_related_objects[field.name]
 
 
 # -- INSERT of a few new rows -------------------------------------------------------------

@@ -151,6 +151,30 @@ def test_save_fields_commits_a_pledges_practices_and_leaves_a_plan_to_its_own_sa
     save_fields(pledge, ["action", "practices"])
     pledge = Pledge.objects.get(pk=pledge.pk)
     assert pledge.action == "Fewer restraints." and list(pledge.practices.all()) == [practice]
+    # Replaced: the stored link removed, the new one added, through Django's own
+    # remove and add (m2m_changed is sent for each); nothing written when unchanged.
+    from django.db.models.signals import m2m_changed
+
+    other = RestrictivePractice.objects.create(name="Seclusion", slug="seclusion-x")
+    heard = []
+
+    def listen(sender, action, pk_set=None, **kwargs):
+        heard.append((action, frozenset(pk_set or ())))
+
+    m2m_changed.connect(listen, sender=Pledge.practices.through, dispatch_uid="test-m2m")
+    try:
+        pledge.practices = [other]
+        save_fields(pledge, ["practices"])
+        pledge.practices = [other]
+        with CaptureQueriesContext(connection) as unchanged:
+            save_fields(pledge, ["practices"])
+    finally:
+        m2m_changed.disconnect(sender=Pledge.practices.through, dispatch_uid="test-m2m")
+    assert list(Pledge.objects.get(pk=pledge.pk).practices.all()) == [other]
+    assert [action for action, _pks in heard] == ["pre_remove", "post_remove", "pre_add",
+                                                  "post_add"]
+    assert heard[0][1] == {practice.pk} and heard[2][1] == {other.pk}
+    assert len(unchanged) == 1  # the live links read; nothing to write
 
     plan = factories.draft_plan()
     other = Organisation.objects.create(name="Another Trust", slug="another-trust")
