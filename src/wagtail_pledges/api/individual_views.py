@@ -18,7 +18,7 @@ from .. import accounts, lifecycle
 from ..blocks import page_videos, viewable_live_page
 from ..forms import PledgeActionForm
 from ..journey_urls import INDIVIDUAL, journey_page_models
-from ..journeys.individual import latest_pledge
+from ..member_record import latest_pledge
 from ..models import (
     OPEN_REVIEW_STATUSES,
     Membership,

@@ -22,27 +22,17 @@ from ..blocks import AwarenessVideoBlock
 from ..conf import pledges_settings
 from ..forms import PledgeActionForm
 from ..journey_urls import INDIVIDUAL
-from ..models import Pledge, ReviewStatus, VideoProgress
+from ..member_record import latest_pledge
+from ..models import ReviewStatus, VideoProgress
 from ..policy import forget_standing
 from ..prepared import PreparedObjects
 from ..ratelimits import over_limit
 from .base import PrivateRoutesMixin, add_service_errors, route
 
-# Every step reads these two (the commit step on every submission): compiled once
-# per connection. The pledge's membership is the member's own: read with it, not
-# asked again. A member has one progress row per video they played (few).
-_latest_pledge = PreparedObjects(
-    lambda user_pk: Pledge.objects.filter(user_id=user_pk).select_related("membership")
-    .order_by("-sequence")[:1]
-)
+# Every step reads this and the latest pledge (member_record.latest_pledge), the
+# commit step on every submission: compiled once per connection. A member has one
+# progress row per video they played (few).
 _video_progress = PreparedObjects(lambda user_pk: VideoProgress.objects.filter(user_id=user_pk))
-
-
-def latest_pledge(user) -> Pledge | None:
-    """``user``'s latest pledge, with its membership (one query, compiled once per
-    connection): what the journey's steps, the page's and the API's, start from."""
-    pledges = _latest_pledge.objects(user.pk, router.db_for_read(Pledge))
-    return pledges[0] if pledges else None
 
 
 class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
