@@ -12,6 +12,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import router
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,7 @@ from .counts import get_counts
 from .cta import call_to_action
 from .forum import forum_for
 from .policy import get_policy
+from .prepared import PreparedObjects
 from .videos import read_duration
 from .visibility import collection_is_restricted, mark_gated, page_refusals
 
@@ -60,6 +62,34 @@ class AwarenessVideoValue(blocks.StructValue):
         return "url:" + hashlib.sha256(url.encode()).hexdigest()[:32]
 
 
+class SkipsEmptyLookup:
+    """A chooser block, minus the work of looking up nothing at all.
+
+    Wagtail hands every chooser's stored ids to ``QuerySet.in_bulk`` when a stream is
+    read, even when they are all empty (``[None]``): Django then builds and compiles a
+    query only to find it can match nothing — on every view of every page carrying the
+    block. Migrations see Wagtail's own block (same stored value, same admin).
+    """
+
+    def bulk_to_python(self, values):
+        if all(value is None for value in values):
+            return [None] * len(values)
+        return super().bulk_to_python(values)
+
+
+class OptionalPageChooserBlock(SkipsEmptyLookup, blocks.PageChooserBlock):
+    """Wagtail's page chooser (see :class:`SkipsEmptyLookup`)."""
+
+    canonical_module_path = "wagtail.blocks.PageChooserBlock"
+
+
+class OptionalDocumentChooserBlock(SkipsEmptyLookup, DocumentChooserBlock):
+    """Wagtail's document chooser (see :class:`SkipsEmptyLookup`): an awareness video
+    given by URL, or without captions, is read on every journey step and submission."""
+
+    canonical_module_path = "wagtail.documents.blocks.DocumentChooserBlock"
+
+
 class AwarenessVideoBlock(blocks.StructBlock):
     """An awareness video played in a tracked HTML5 ``<video>`` player.
 
@@ -69,7 +99,7 @@ class AwarenessVideoBlock(blocks.StructBlock):
     """
 
     title = blocks.CharBlock(label=_("title"), max_length=200)
-    document = DocumentChooserBlock(
+    document = OptionalDocumentChooserBlock(
         label=_("video file"), required=False,
         help_text=_("An MP4 or WebM file uploaded to the documents library."),
     )
@@ -83,7 +113,7 @@ class AwarenessVideoBlock(blocks.StructBlock):
                     "wrong. Required for a video URL or a WebM file: the server needs the "
                     "real length to decide when the video has been watched."),
     )
-    captions = DocumentChooserBlock(
+    captions = OptionalDocumentChooserBlock(
         label=_("captions (WebVTT)"), required=False,
         help_text=_("Captions make the video accessible to people who cannot hear it."),
     )
@@ -141,23 +171,6 @@ class LiveCountsBlock(blocks.StructBlock):
         context = super().get_context(value, parent_context)
         context["counts"] = get_counts()
         return context
-
-
-class OptionalPageChooserBlock(blocks.PageChooserBlock):
-    """Wagtail's page chooser, minus the work of looking up no page at all.
-
-    Wagtail hands every chooser's stored ids to ``QuerySet.in_bulk`` when a stream is
-    read, even when they are all empty (``[None]``): Django then builds and compiles a
-    query only to find it can match nothing — on every view of every page carrying the
-    block. Migrations see Wagtail's own block (same stored value, same admin).
-    """
-
-    canonical_module_path = "wagtail.blocks.PageChooserBlock"
-
-    def bulk_to_python(self, values):
-        if all(value is None for value in values):
-            return [None] * len(values)
-        return super().bulk_to_python(values)
 
 
 class CallToActionBlock(blocks.StructBlock):
@@ -327,12 +340,27 @@ def page_videos(page) -> dict:
     return found
 
 
+_live_pages: dict[type, PreparedObjects] = {}
+
+
+def _live_page(model: type, page_id: int):
+    """The live page ``page_id`` of ``model``, or ``None``: asked by every API request
+    that names a journey page (a submission's among them), so compiled once per
+    connection."""
+    prepared = _live_pages.get(model)
+    if prepared is None:
+        prepared = _live_pages.setdefault(model, PreparedObjects(
+            lambda pk: model.objects.live().filter(pk=pk).order_by("pk")[:1]))
+    pages = prepared.objects(page_id, router.db_for_read(model))
+    return pages[0] if pages else None
+
+
 def viewable_live_page(request, page_id: int, page_models=()):
     """Live page ``page_id`` (specific; of ``page_models`` if given) if this viewer may
     see it, else ``None``: a private page the policy refuses them, or a shared-password
     page they have not unlocked, is as unknown as a missing one."""
     if len(page_models) == 1:  # one query: the concrete model's own table
-        page = page_models[0].objects.live().filter(pk=page_id).first()
+        page = _live_page(page_models[0], page_id)
     else:
         pages = Page.objects.live().filter(pk=page_id)
         page = (pages.type(*page_models) if page_models else pages).specific().first()

@@ -24,6 +24,7 @@ from .models import (
     Sector,
     Strategy,
 )
+from .prepared import PreparedObjects
 
 
 class DateInput(forms.DateInput):
@@ -62,12 +63,47 @@ class PlainLabelsMixin:
         super().__init__(*args, **kwargs)
 
 
+_terms_by_pk: dict[type, PreparedObjects] = {}
+
+
+class TermChoiceField(forms.ModelChoiceField):
+    """A taxonomy term chosen by its id, found by a query compiled once per connection
+    (the commit step asks it on every submission). A queryset with filters of its
+    own, a ``to_field_name`` other than the key, or an id that no integer key can hold
+    is looked up as Django's own field does."""
+
+    def to_python(self, value):
+        queryset = self.queryset
+        model = queryset.model
+        if (value in self.empty_values or queryset.query.has_filters()
+                or self.to_field_name not in (None, model._meta.pk.name)
+                or isinstance(value, model)):
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        try:
+            key = model._meta.pk.to_python(value)
+        except ValidationError:
+            key = None
+        if type(key) is not int or not -(2**31) < key < 2**31:
+            return super().to_python(value)
+        prepared = _terms_by_pk.get(model)
+        if prepared is None:
+            prepared = _terms_by_pk.setdefault(model, PreparedObjects(
+                lambda pk: model._default_manager.filter(pk=pk)))
+        found = prepared.objects(key, queryset.db)
+        if not found:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                  params={"value": value})
+        return found[0]
+
+
 class PledgeActionForm(PlainLabelsMixin, forms.ModelForm):
     """The one action an individual commits to."""
 
     class Meta:
         model = Pledge
         fields = ["action", "strategy", "target_date", "practices"]
+        field_classes = {"strategy": TermChoiceField}
         widgets = {
             "action": forms.Textarea(attrs={"rows": 4}),
             "target_date": DateInput(),

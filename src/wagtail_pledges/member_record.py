@@ -8,6 +8,7 @@ number of pledges, plans or updates.
 
 from __future__ import annotations
 
+from django.db import router
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,7 @@ from .models import (
     ProgressUpdate,
     Status,
 )
+from .prepared import PreparedObjects
 
 # The history lines a member is shown; other events (invitations, reminders) are
 # bookkeeping. Keys are LifecycleEvent.action values written by the lifecycle.
@@ -37,6 +39,21 @@ DECISIONS = {
     "restart": _("Started again"),
 }
 HISTORY_LIMIT = 20
+
+
+# The individual journey's steps (the page's and the API's) all start from this read,
+# the commit step on every submission: compiled once per connection. The pledge's
+# membership is the member's own: read with it, not asked again.
+_latest_pledge = PreparedObjects(
+    lambda user_pk: Pledge.objects.filter(user_id=user_pk).select_related("membership")
+    .order_by("-sequence")[:1]
+)
+
+
+def latest_pledge(user) -> Pledge | None:
+    """``user``'s latest pledge, with its membership (one query)."""
+    pledges = _latest_pledge.objects(user.pk, router.db_for_read(Pledge))
+    return pledges[0] if pledges else None
 
 
 def individual_status_label(membership, user) -> str:

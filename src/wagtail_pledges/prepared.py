@@ -1,4 +1,5 @@
-"""Queries asked on every signed-in page view, compiled to SQL once per connection.
+"""Queries asked on every signed-in page view (or every submission), compiled to SQL
+once per connection.
 
 Django turns a query set into SQL afresh each time it runs: for a wide query with a few
 joins that costs more CPU than the database spends answering it (about 1 ms against
@@ -6,8 +7,11 @@ joins that costs more CPU than the database spends answering it (about 1 ms agai
 query once per database connection, with a stand-in for its one varying value (a
 user's primary key), then runs the same SQL with the real value — through the same
 cursor and the same value converters the ORM would use, so the rows are exactly the
-ORM's. Anything it cannot prepare (a primary key that is not an integer, a query whose
-parameters hide the stand-in) runs through the ORM as before.
+ORM's. :class:`PreparedObjects` does the same for a query set of model instances
+(with its ``select_related`` joins and its ``select_for_update``): the instances are
+built by the ORM's own iterable from the compiler that was prepared. Anything they
+cannot prepare (a primary key that is not an integer, a query whose parameters hide
+the stand-in) runs through the ORM as before.
 """
 
 from __future__ import annotations
@@ -15,8 +19,14 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router
+from django.db.models import Model, QuerySet
+from django.db.models.constants import OnConflict
+from django.db.models.query import ModelIterable
+from django.db.models.signals import post_save, pre_save
+from django.db.transaction import TransactionManagementError
+from modelcluster.fields import ParentalManyToManyField
+from modelcluster.models import ClusterableModel
 
 # Never a real primary key (they are positive); only ever compiled, never executed.
 _STAND_IN = -7_340_033
@@ -68,3 +78,213 @@ class PreparedQuery:
                 row[position] = value
             converted.append(tuple(row))
         return converted
+
+
+class PreparedObjects:
+    """``build(key)`` → a query set of model instances; :meth:`objects` runs it for a key.
+
+    The query set is compiled once per connection; each run gives its compiler the
+    same SQL with the real key and lets Django's ``ModelIterable`` build the instances
+    (``from_db``, ``select_related`` objects, converters) as it always does.
+    """
+
+    def __init__(self, build: Callable[[object], QuerySet]):
+        self.build = build
+        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _prepare(self, queryset: QuerySet, using: str, connection):
+        query = queryset.query
+        compiler = query.get_compiler(using=using, connection=connection)
+        sql, params = compiler.as_sql()  # also fills compiler.select, klass_info, …
+        positions = [n for n, value in enumerate(params) if value == _STAND_IN]
+        if not positions:
+            return None
+        # Every run of this query set asks its query for a compiler: the prepared one,
+        # with its value converters found once too (they depend on the columns only).
+        query.get_compiler = lambda *args, **kwargs: compiler
+        converters = compiler.get_converters(
+            [select[0] for select in compiler.select[: compiler.col_count]])
+        compiler.get_converters = lambda expressions: converters
+        return queryset, compiler, sql, tuple(params), positions
+
+    def objects(self, key, using: str = DEFAULT_DB_ALIAS) -> list:
+        if type(key) is not int:
+            return list(self.build(key).using(using))
+        connection = connections[using]
+        prepared = self._compiled.get(connection)
+        if prepared is None:
+            queryset = self.build(_STAND_IN).using(using)
+            if _locks_outside_transaction(queryset, connection):
+                # The ORM raises; nothing is kept, so a call in a transaction prepares.
+                return list(self.build(key).using(using))
+            prepared = self._prepare(queryset, using, connection) or False
+            self._compiled[connection] = prepared
+        if prepared is False:
+            return list(self.build(key).using(using))
+        queryset, compiler, sql, template, positions = prepared
+        if _locks_outside_transaction(queryset, connection):
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction.")
+        params = list(template)
+        for position in positions:
+            params[position] = key
+        compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
+        return list(ModelIterable(queryset))
+
+
+def _locks_outside_transaction(queryset: QuerySet, connection) -> bool:
+    """``select_for_update`` in autocommit mode, which the ORM refuses (as it does)."""
+    features = connection.features
+    return bool(queryset.query.select_for_update and features.has_select_for_update
+                and features.supports_transactions and connection.get_autocommit())
+
+
+# -- UPDATE of a few fields of one row -------------------------------------------------
+
+_SAVES = {Model.save, ClusterableModel.save}
+_update_sql: dict[tuple, str] = {}
+
+
+def save_fields(instance: Model, names: list[str] | tuple[str, ...]) -> None:
+    """``instance.save(update_fields=names)``, its ``UPDATE`` written once per model,
+    fields and database vendor instead of compiled by the ORM on every save.
+
+    The same row written the same way: each field's ``pre_save`` and
+    ``get_db_prep_save`` give the values, ``pre_save`` and ``post_save`` are sent
+    with ``update_fields`` (so every receiver runs as before), a row that is gone
+    raises as Django does, and a clustered model's many-to-many fields among
+    ``names`` are committed after the row, as modelcluster does. A model whose
+    ``save`` is its own, one with parent tables, a field with a placeholder of its
+    own, a value that is an expression (``F()``) or a name that is not a plain
+    column goes through ``save()``.
+    """
+    model = type(instance)
+    meta = model._meta
+    m2m = [name for name in names if isinstance(meta.get_field(name), ParentalManyToManyField)]
+    columns = [name for name in names if name not in m2m]
+    fields = [meta.get_field(name) for name in columns]
+    if (model.save not in _SAVES or meta.parents or meta.proxy or not names
+            or any(not getattr(f, "concrete", False) or f.many_to_many or f.primary_key
+                   or hasattr(f, "get_placeholder")
+                   or hasattr(getattr(instance, f.attname), "resolve_expression")
+                   for f in fields)
+            or (m2m and not isinstance(instance, ClusterableModel))):
+        instance.save(update_fields=list(names))
+        return
+    if not columns:  # save(update_fields=[]) writes nothing and sends no signal
+        for name in m2m:
+            _commit_parental_m2m(instance, meta.get_field(name))
+        return
+    using = router.db_for_write(model, instance=instance)
+    connection = connections[using]
+    update_fields = frozenset(names)
+    instance._prepare_related_fields_for_save(operation_name="save", fields=fields)
+    pre_save.send(sender=model, instance=instance, raw=False, using=using,
+                  update_fields=update_fields)
+    values = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in fields]
+    key = (model, tuple(columns), connection.vendor)
+    sql = _update_sql.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        sql = _update_sql.setdefault(key, (
+            f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608 (quoted names)
+            f"WHERE {quote(meta.pk.column)} = %s"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, meta.pk.get_db_prep_value(instance.pk, connection)])
+        if cursor.rowcount < 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    instance._state.db, instance._state.adding = using, False
+    post_save.send(sender=model, instance=instance, created=False,
+                   update_fields=update_fields, raw=False, using=using)
+    for name in m2m:  # as ClusterableModel.save: the row first, then its relations
+        _commit_parental_m2m(instance, meta.get_field(name))
+
+
+_live_related: dict[ParentalManyToManyField, PreparedObjects] = {}
+
+
+def _commit_parental_m2m(instance: ClusterableModel, field: ParentalManyToManyField) -> None:
+    """modelcluster's ``DeferringManyRelatedManager.commit()``, with the live links
+    read by a query compiled once per connection: the items set in memory replace
+    the stored ones, through Django's own ``remove`` and ``add`` (which send
+    ``m2m_changed``), only where they differ."""
+    final = getattr(instance, "_cluster_related_objects", {}).get(field.name)
+    if final is None:  # never set in memory: nothing to write
+        return
+    prepared = _live_related.get(field)
+    if prepared is None:
+        related, lookup = field.related_model, field.related_query_name()
+        prepared = _live_related.setdefault(field, PreparedObjects(
+            lambda pk: related._default_manager.filter(**{lookup: pk})))
+    live = prepared.objects(instance.pk, router.db_for_write(type(instance), instance=instance))
+    original = getattr(instance, field.name).get_original_manager()
+    to_remove = [item for item in live if item not in final]
+    to_add = [item for item in final if item not in live]
+    if to_remove:
+        original.remove(*to_remove)
+    if to_add:
+        original.add(*to_add)
+    del instance._cluster_related_objects[field.name]
+
+
+# -- INSERT of a few new rows -------------------------------------------------------------
+
+_insert_sql: dict[tuple, str] = {}
+
+
+def insert_rows(objs: list[Model], *, ignore_conflicts: bool = False) -> None:
+    """``bulk_create(objs, ignore_conflicts=…)`` for a few new rows of one model, its
+    ``INSERT`` written once per model, row count and vendor instead of compiled by the
+    ORM on every call.
+
+    The same rows: each field's ``pre_save(add=True)`` and ``get_db_prep_save`` give
+    the values; primary keys are set from ``RETURNING`` where the database returns
+    them and ``bulk_create`` would (not with ``ignore_conflicts``); no signal is sent,
+    as ``bulk_create`` sends none. Rows that carry their own primary key or an
+    expression, models with parent tables and fields with placeholders of their own
+    go through ``bulk_create``.
+    """
+    objs = list(objs)
+    if not objs:
+        return
+    model = type(objs[0])
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    if (meta.parents or meta.proxy or len(objs) > 20
+            or not getattr(meta.pk, "db_returning", False)  # not a database-made key
+            or any(type(obj) is not model or obj.pk is not None for obj in objs)
+            or any(getattr(f, "generated", False) or hasattr(f, "get_placeholder")
+                   for f in fields)
+            or any(hasattr(getattr(obj, f.attname), "resolve_expression")
+                   for obj in objs for f in fields)):
+        model._base_manager.bulk_create(objs, ignore_conflicts=ignore_conflicts)
+        return
+    using = router.db_for_write(model)
+    connection = connections[using]
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection)
+              for obj in objs for f in fields]
+    returning = not ignore_conflicts and connection.features.can_return_rows_from_bulk_insert
+    key = (model, len(objs), ignore_conflicts, returning, connection.vendor)
+    sql = _insert_sql.get(key)
+    if sql is None:
+        ops, quote = connection.ops, connection.ops.quote_name
+        on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = " ".join(part for part in (
+            ops.insert_statement(on_conflict=on_conflict), quote(meta.db_table),
+            "(" + ", ".join(quote(f.column) for f in fields) + ")",
+            "VALUES " + ", ".join([row] * len(objs)),
+            ops.on_conflict_suffix_sql(fields, on_conflict, None, None),
+            ops.return_insert_columns([meta.pk])[0] if returning else "",
+        ) if part)
+        sql = _insert_sql.setdefault(key, sql)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        returned = connection.ops.fetch_returned_insert_rows(cursor) if returning else None
+    for n, obj in enumerate(objs):
+        if returned is not None:
+            setattr(obj, meta.pk.attname, returned[n][0])
+        obj._state.db, obj._state.adding = using, False

@@ -160,6 +160,21 @@ def test_target_date_outside_the_period_is_refused_by_the_lifecycle(api, signed_
     assert "target_date" in errors_of(response)
 
 
+def test_the_commit_answer_lists_the_practices_as_the_pledge_state_does(
+        api, signed_in, individual_page):
+    """The answer's practices (read in one prepared query) are the ones ticked, in the
+    order ``GET pledge/`` gives them."""
+    user = signed_in()
+    api.post(API + "pledge/start/")
+    watch(user, individual_page)
+    ticked = ["other", "chemical", "physical"]
+    answer = api.post(API + "pledge/commit/", commit_body(individual_page, practices=ticked),
+                      format="json").json()
+    state = api.get(API + "pledge/").json()
+    assert sorted(answer["pledge"]["practices"]) == sorted(ticked)
+    assert answer["pledge"]["practices"] == state["pledge"]["practices"]
+
+
 def test_commit_activates_a_verified_member_and_ignores_status_fields(
         api, signed_in, individual_page):
     user = signed_in()

@@ -67,10 +67,10 @@ def test_the_same_user_standing_and_admin_answer_as_djangos_in_one_query(
     ).organisations) == 2
 
 
-@pytest.mark.django_db(transaction=True)
 def test_the_async_path_reads_the_same_user_with_its_standing():
     from asgiref.sync import async_to_sync
 
+    # Django's async get_user runs the read in the test's own thread and transaction.
     person = factories.active_individual().user
     user = async_to_sync(ModelBackend().aget_user)(person.pk)
     assert _fields(user) == _fields(person)

@@ -206,6 +206,29 @@ def test_the_action_form_checks_the_strategy_with_one_query(django_assert_num_qu
     assert not form.is_valid() and "strategy" in form.errors
 
 
+def test_the_action_forms_strategy_refuses_hostile_ids_by_field():
+    """The strategy is looked up by a prepared query; whatever is sent instead of an
+    id is a field error (never a server error), as Django's own field answers."""
+    from wagtail_pledges.forms import PledgeActionForm
+
+    user = factories.UserFactory(verified=True)
+    pledge = lifecycle.start_individual(user)
+    strategy = factories.strategy()
+    data = {"action": "Debrief.",
+            "target_date": (lifecycle.today() + datetime.timedelta(days=60)).isoformat()}
+    for hostile in ("abc", "999999", str(2**40), str(10**30), "-1", "1.5", "6\x00", " "):
+        form = PledgeActionForm({**data, "strategy": hostile}, instance=pledge)
+        assert not form.is_valid() and "strategy" in form.errors, hostile
+    from unittest import mock
+
+    from django.forms import ModelChoiceField
+
+    with mock.patch.object(ModelChoiceField, "to_python", autospec=True) as django_lookup:
+        form = PledgeActionForm({**data, "strategy": f" {strategy.pk}"}, instance=pledge)
+        assert form.is_valid() and form.cleaned_data["strategy"] == strategy
+    assert not django_lookup.called  # the prepared lookup, not the ORM's own
+
+
 def test_committing_reads_the_journey_once(client, individual_page,
                                            django_assert_max_num_queries):
     """The commit POST reads the pledge and video progress once; where to go next
@@ -227,12 +250,44 @@ def test_committing_reads_the_journey_once(client, individual_page,
         response = client.post(url(individual_page, "commit/"), data)
     assert response["Location"] == url(individual_page, "done/")
     sql = [q["sql"] for q in queries]
-    progress = [s for s in sql if 'FROM "wagtail_pledges_videoprogress"' in s
-                and "COUNT(" not in s]
-    assert len(progress) == 1, progress
+    progress = [s for s in sql if 'FROM "wagtail_pledges_videoprogress"' in s]
+    # The journey's read (whole rows), and the videos re-checked under the lock (the
+    # completed ones' keys only).
+    journey = [s for s in progress if '"wagtail_pledges_videoprogress"."id"' in s]
+    assert len(journey) == 1 and len(progress) == 2, progress
     # The member's standing is not asked apart: the signed-in user is read with it
     # (wagtail_pledges.auth), and nothing else reads their roles.
     user_reads = [s for s in sql if s.startswith('SELECT "testapp_user"."id"')]
     assert len(user_reads) == 1, user_reads
     assert not [s for s in sql if "wagtail_pledges_organisationrole" in s
                 and s not in user_reads]
+
+
+def test_reading_videos_given_by_url_asks_the_database_nothing(individual_page,
+                                                               django_assert_num_queries):
+    """A video given by URL, without captions, has no document to look up: reading the
+    page's videos (every journey step, every submission) builds no query (Wagtail's
+    chooser would build one for ``in_bulk([None, None])``, which matches nothing)."""
+    from unittest import mock
+
+    from django.db.models import QuerySet
+    from wagtail.documents import get_document_model
+
+    from wagtail_pledges.pages.models import IndividualPledgePage
+
+    page = IndividualPledgePage.objects.get(pk=individual_page.pk)
+    with django_assert_num_queries(0), \
+            mock.patch.object(QuerySet, "in_bulk", autospec=True) as in_bulk:
+        videos = page.video_blocks
+    assert not in_bulk.called
+    assert [v["document"] for v in videos] == [None, None]
+    assert [v["captions"] for v in videos] == [None, None]
+    # A video given as a document is still read (one query for the page's documents).
+    document = get_document_model().objects.create(title="Video", file="videos/v.mp4")
+    page.videos = [("video", {**videos[0], "document": document, "video_url": ""}),
+                   ("video", dict(videos[1]))]
+    page.save()
+    page = IndividualPledgePage.objects.get(pk=individual_page.pk)
+    with django_assert_num_queries(1):
+        videos = page.video_blocks
+    assert videos[0]["document"] == document and videos[1]["document"] is None

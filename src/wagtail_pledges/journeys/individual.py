@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,10 +22,17 @@ from ..blocks import AwarenessVideoBlock
 from ..conf import pledges_settings
 from ..forms import PledgeActionForm
 from ..journey_urls import INDIVIDUAL
-from ..models import Pledge, ReviewStatus, VideoProgress
+from ..member_record import latest_pledge
+from ..models import ReviewStatus, VideoProgress
 from ..policy import forget_standing
+from ..prepared import PreparedObjects
 from ..ratelimits import over_limit
 from .base import PrivateRoutesMixin, add_service_errors, route
+
+# Every step reads this and the latest pledge (member_record.latest_pledge), the
+# commit step on every submission: compiled once per connection. A member has one
+# progress row per video they played (few).
+_video_progress = PreparedObjects(lambda user_pk: VideoProgress.objects.filter(user_id=user_pk))
 
 
 class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
@@ -83,13 +90,10 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
         user = request.user
         if not user.is_authenticated:
             return {"step": "sign_in"}
-        # The pledge's membership is the member's own: read with it, not asked again.
-        pledge = (Pledge.objects.filter(user=user).select_related("membership")
-                  .order_by("-sequence").first())
+        pledge = latest_pledge(user)
         keys = [video.video_key for video in self.video_blocks]
-        progress = {
-            p.video_key: p for p in VideoProgress.objects.filter(user=user, video_key__in=keys)
-        }
+        progress = {p.video_key: p for p in _video_progress.objects(
+            user.pk, router.db_for_read(VideoProgress)) if p.video_key in keys}
         return self.journey_state(user, pledge, progress, keys)
 
     def journey_state(self, user, pledge, progress, keys) -> dict:

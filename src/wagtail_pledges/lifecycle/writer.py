@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 
 from .. import counts
@@ -19,24 +19,42 @@ from ..groups import sync_membership_groups
 from ..models import LifecycleEvent, Membership, Pledge, Status
 from ..models.commitments import Commitment
 from ..policy import get_policy
+from ..prepared import PreparedObjects, insert_rows, save_fields
 from ..signals import membership_status_changed
 
 logger = logging.getLogger(__name__)
 
 
+# Every transition takes these locks, every submission both: compiled once per
+# connection (prepared.py), which saves the ORM most of a millisecond per lock.
+_membership_lock = PreparedObjects(
+    # of=("self",): lock the membership row only, not the joined user row.
+    lambda pk: Membership.objects.select_for_update(of=("self",))
+    .select_related("user", "user__pledges_profile").filter(pk=pk)
+)
+_commitment_locks: dict[type, PreparedObjects] = {}
+
+
+def _locked(prepared: PreparedObjects, model: type, pk):
+    found = prepared.objects(pk, router.db_for_write(model))
+    if not found:
+        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+    return found[0]
+
+
 def _lock(membership: Membership | int) -> Membership:
     """Lock and (re)load a membership by instance or pk."""
     pk = membership.pk if isinstance(membership, Membership) else membership
-    # of=("self",): lock the membership row only, not the joined user row.
-    return (
-        Membership.objects.select_for_update(of=("self",))
-        .select_related("user", "user__pledges_profile")
-        .get(pk=pk)
-    )
+    return _locked(_membership_lock, Membership, pk)
 
 
 def _lock_commitment(commitment: Commitment, membership: Membership) -> Commitment:
-    locked = type(commitment).objects.select_for_update().get(pk=commitment.pk)
+    model = type(commitment)
+    prepared = _commitment_locks.get(model)
+    if prepared is None:
+        prepared = _commitment_locks.setdefault(model, PreparedObjects(
+            lambda pk: model.objects.select_for_update().filter(pk=pk)))
+    locked = _locked(prepared, model, commitment.pk)
     locked.membership = membership  # already locked and loaded: no second query
     if isinstance(locked, Pledge) and membership.user is not None:
         locked.user = membership.user
@@ -95,7 +113,7 @@ def _set_status(membership: Membership, to_status: str, action: str, user=None,
     old = membership.status
     if old == to_status:
         if also_save:
-            membership.save(update_fields=list(also_save))
+            save_fields(membership, also_save)
         if before is not None:
             before.save()
         return None
@@ -103,11 +121,11 @@ def _set_status(membership: Membership, to_status: str, action: str, user=None,
     had_benefits = policy.membership_grants_benefits(membership)
     membership.status = to_status
     membership.status_changed_at = timezone.now()
-    membership.save(update_fields=["status", "status_changed_at", *also_save])
+    save_fields(membership, ["status", "status_changed_at", *also_save])
     counts.move_membership(membership.tier, old, to_status)
     via = before.to_status if before is not None and before.to_status else old
     event = _event(membership, action, user, reason, via, to_status, **data)
-    LifecycleEvent.objects.bulk_create([e for e in (before, event) if e is not None])
+    insert_rows([e for e in (before, event) if e is not None])
     # Groups follow benefits: when the move neither grants nor takes them away
     # (draft → submitted, active → renewal due) the groups stay as they are. A legacy
     # membership's benefits depend on the date, so leaving it always syncs.

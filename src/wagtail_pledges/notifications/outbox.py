@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone, translation
 
+from ..prepared import insert_rows
 from .context import pack
 from .delivery import STALE_SENDING, deliver, deliver_due, retry_now
 from .models import OutboxMessage
@@ -63,7 +64,7 @@ def queue_email(key: str, template: str, recipients: Iterable[str], context: dic
         for to in sorted({r.strip().lower() for r in recipients if r and r.strip()})
     ]
     if messages:
-        OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
+        insert_rows(messages, ignore_conflicts=True)  # bulk_create's, written once
     keys = [m.idempotency_key for m in messages]
     if keys:
         transaction.on_commit(lambda: _enqueue_keys(keys))

@@ -1,0 +1,222 @@
+"""Queries compiled once per connection (wagtail_pledges.prepared) give the ORM's answers."""
+
+import pytest
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+
+from tests import factories
+from wagtail_pledges import lifecycle
+from wagtail_pledges.models import Membership, Pledge
+from wagtail_pledges.prepared import PreparedObjects
+
+pytestmark = pytest.mark.django_db
+
+
+def _members(pk):
+    return (Membership.objects.select_for_update(of=("self",))
+            .select_related("user", "user__pledges_profile").filter(pk=pk))
+
+
+def test_prepared_objects_are_the_orms_with_their_related_objects():
+    user = factories.UserFactory(verified=True)
+    membership = lifecycle.start_individual(user).membership
+    built = []
+    prepared = PreparedObjects(lambda pk: built.append(pk) or _members(pk))
+    with transaction.atomic():
+        expected = _members(membership.pk).get()
+        first = prepared.objects(membership.pk)
+        other = factories.UserFactory()
+        other_membership = lifecycle.start_individual(other).membership_id
+        profile = other.pledges_profile.pk
+        with CaptureQueriesContext(connection) as queries:
+            second = prepared.objects(other_membership)
+            assert second[0].user == other  # read with the membership: no query
+            assert second[0].user.pledges_profile.pk == profile
+        missing = prepared.objects(10**9)
+    assert len(queries) == 1
+    if connection.features.has_select_for_update:
+        assert "FOR UPDATE" in queries[0]["sql"]
+    assert len(built) == 1  # compiled once for the connection, then reused
+    [membership_read] = first
+    assert membership_read.pk == expected.pk
+    assert {f.attname: getattr(membership_read, f.attname) for f in Membership._meta.fields} \
+        == {f.attname: getattr(expected, f.attname) for f in Membership._meta.fields}
+    assert membership_read.user.email == user.email
+    assert membership_read._state.adding is False
+    assert missing == []
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit outside the blocks below
+def test_prepared_row_locks_are_refused_outside_a_transaction_as_the_orm_refuses_them():
+    if not connection.features.has_select_for_update:
+        pytest.skip("the database has no row locks (SQLite serialises writers instead)")
+    user = factories.UserFactory()
+    membership = lifecycle.start_individual(user).membership
+    prepared = PreparedObjects(_members)
+    for _attempt in range(2):  # before it was prepared, and after
+        with pytest.raises(TransactionManagementError):
+            prepared.objects(membership.pk)
+        with transaction.atomic():
+            assert prepared.objects(membership.pk)[0].pk == membership.pk
+
+
+def test_a_key_that_is_not_an_integer_goes_through_the_orm():
+    user = factories.UserFactory()
+    membership = lifecycle.start_individual(user).membership
+    prepared = PreparedObjects(lambda pk: Membership.objects.filter(pk=pk))
+    assert [m.pk for m in prepared.objects(str(membership.pk))] == [membership.pk]
+
+
+# -- save_fields: the UPDATE written once --------------------------------------------
+
+
+def test_a_submission_still_sends_pre_and_post_save_for_its_row_updates():
+    """The pledge and membership rows are written by prepared.save_fields: every
+    pre_save and post_save receiver still runs, with the fields written, and sees the
+    rows as saved."""
+    from django.db.models.signals import post_save, pre_save
+
+    factories.active_individual()
+    user = factories.UserFactory(verified=True)
+    pledge = factories.complete_pledge(lifecycle.start_individual(user))
+    heard = []
+
+    def listen(sender, instance, update_fields=None, **kwargs):
+        stored = type(instance)._base_manager.filter(pk=instance.pk).values_list(
+            "status" if sender is Membership else "review_status", flat=True).get()
+        heard.append((kwargs.get("signal"), sender.__name__, update_fields, stored))
+
+    for signal in (pre_save, post_save):
+        for model in (Membership, Pledge):
+            signal.connect(listen, sender=model, dispatch_uid=f"test-{signal}-{model}")
+    try:
+        lifecycle.submit_pledge(pledge, user)
+    finally:
+        for signal in (pre_save, post_save):
+            for model in (Membership, Pledge):
+                signal.disconnect(sender=model, dispatch_uid=f"test-{signal}-{model}")
+    pledge_fields = frozenset({"review_status", "decided_at", "period_start", "period_end",
+                               "submitted_at", "live", "has_unpublished_changes",
+                               "last_published_at", "first_published_at"})
+    membership_fields = frozenset({"status", "status_changed_at", "period_start",
+                                   "period_end", "reminders_sent"})
+    assert heard == [
+        (pre_save, "Pledge", pledge_fields, "draft"),
+        (post_save, "Pledge", pledge_fields, "approved"),
+        (pre_save, "Membership", membership_fields, "draft"),
+        (post_save, "Membership", membership_fields, "active"),
+    ]
+
+
+def test_save_fields_writes_what_save_writes():
+    from wagtail_pledges.prepared import save_fields
+
+    user = factories.UserFactory(verified=True)
+    membership = lifecycle.start_individual(user).membership
+    membership.reminders_sent = [60, 14]
+    membership.period_end = lifecycle.today()
+    membership.status = "legacy"  # written below only if named
+    save_fields(membership, ["reminders_sent", "period_end"])
+    stored = Membership.objects.get(pk=membership.pk)
+    assert (stored.reminders_sent, stored.period_end, stored.status) == (
+        [60, 14], lifecycle.today(), "draft")
+
+
+def test_save_fields_on_a_row_that_is_gone_raises_as_save_does():
+    from django.db import DatabaseError
+
+    from wagtail_pledges.prepared import save_fields
+
+    user = factories.UserFactory()
+    membership = lifecycle.start_individual(user).membership
+    Membership.objects.filter(pk=membership.pk).update(status="withdrawn")
+    gone = Membership(pk=10**9, tier=membership.tier, status="draft")
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        save_fields(gone, ["status"])
+
+
+def test_save_fields_commits_a_pledges_practices_and_leaves_a_plan_to_its_own_save():
+    """Many-to-many fields are committed after the row (as modelcluster does); a model
+    with a save() of its own (ActionPlan copies its organisation's name) is saved
+    through it."""
+    from wagtail_pledges.models import ActionPlan, Organisation, RestrictivePractice
+    from wagtail_pledges.prepared import save_fields
+
+    user = factories.UserFactory()
+    pledge = lifecycle.start_individual(user)
+    practice = RestrictivePractice.objects.create(name="Restraint", slug="restraint-x")
+    pledge.practices = [practice]
+    pledge.action = "Fewer restraints."
+    save_fields(pledge, ["action", "practices"])
+    pledge = Pledge.objects.get(pk=pledge.pk)
+    assert pledge.action == "Fewer restraints." and list(pledge.practices.all()) == [practice]
+    # Replaced: the stored link removed, the new one added, through Django's own
+    # remove and add (m2m_changed is sent for each); nothing written when unchanged.
+    from django.db.models.signals import m2m_changed
+
+    other = RestrictivePractice.objects.create(name="Seclusion", slug="seclusion-x")
+    heard = []
+
+    def listen(sender, action, pk_set=None, **kwargs):
+        heard.append((action, frozenset(pk_set or ())))
+
+    m2m_changed.connect(listen, sender=Pledge.practices.through, dispatch_uid="test-m2m")
+    try:
+        pledge.practices = [other]
+        save_fields(pledge, ["practices"])
+        pledge.practices = [other]
+        with CaptureQueriesContext(connection) as unchanged:
+            save_fields(pledge, ["practices"])
+    finally:
+        m2m_changed.disconnect(sender=Pledge.practices.through, dispatch_uid="test-m2m")
+    assert list(Pledge.objects.get(pk=pledge.pk).practices.all()) == [other]
+    assert [action for action, _pks in heard] == ["pre_remove", "post_remove", "pre_add",
+                                                  "post_add"]
+    assert heard[0][1] == {practice.pk} and heard[2][1] == {other.pk}
+    assert len(unchanged) == 1  # the live links read; nothing to write
+
+    plan = factories.draft_plan()
+    other = Organisation.objects.create(name="Another Trust", slug="another-trust")
+    plan.organisation = other
+    save_fields(plan, ["organisation"])
+    assert ActionPlan.objects.get(pk=plan.pk).organisation_name == "Another Trust"
+
+
+# -- insert_rows: the INSERT written once ----------------------------------------------
+
+
+def test_insert_rows_writes_what_bulk_create_writes_with_the_keys_set():
+    from wagtail_pledges.models import LifecycleEvent
+    from wagtail_pledges.prepared import insert_rows
+
+    user = factories.UserFactory()
+    membership = lifecycle.start_individual(user).membership
+    events = [LifecycleEvent(membership=membership, action=action, from_status="a",
+                             to_status="b", data={"n": n, "when": "today"})
+              for n, action in enumerate(("submit", "approve"))]
+    insert_rows(events)
+    stored = list(LifecycleEvent.objects.filter(membership=membership, action__in=(
+        "submit", "approve")).order_by("pk"))
+    assert [(e.action, e.data, e.created_at is not None) for e in stored] == [
+        ("submit", {"n": 0, "when": "today"}, True), ("approve", {"n": 1, "when": "today"}, True)]
+    if connection.features.can_return_rows_from_bulk_insert:
+        assert [e.pk for e in events] == [e.pk for e in stored]
+    assert all(not e._state.adding for e in events)
+
+
+def test_insert_rows_ignoring_conflicts_keeps_the_first_row():
+    """The outbox's idempotency: a second row with the same key is not written."""
+    from django.utils import timezone
+
+    from wagtail_pledges.models import OutboxMessage
+    from wagtail_pledges.prepared import insert_rows
+
+    def message(template):
+        return OutboxMessage(idempotency_key="same-key", template=template, to="a@example.org",
+                             context={}, next_attempt_at=timezone.now())
+
+    insert_rows([message("first")], ignore_conflicts=True)
+    insert_rows([message("second")], ignore_conflicts=True)
+    assert list(OutboxMessage.objects.filter(idempotency_key="same-key").values_list(
+        "template", flat=True)) == ["first"]
