@@ -80,7 +80,10 @@ class StoredWordsSearch(Func):
             raise ValueError("StoredWordsSearch filters action plans")
         quote = connection.ops.quote_name
         meta = ActionPlan._meta
-        plan = compiler.quote_name_unless_alias(pk.alias) if pk.alias else quote(meta.db_table)
+        # Django 6.1 quotes every alias (compiler.quote_name); 5.2 leaves its own
+        # aliases bare (quote_name_unless_alias, deprecated in 6.1).
+        quote_alias = getattr(compiler, "quote_name", None) or compiler.quote_name_unless_alias
+        plan = quote_alias(pk.alias) if pk.alias else quote(meta.db_table)
         table, ident = quote(meta.db_table), quote(meta.pk.column)
         name, words_of_name, words_of_summary = (
             quote(column) for column in ("organisation_name", "search_name", "search_summary"))

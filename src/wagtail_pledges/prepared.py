@@ -278,13 +278,28 @@ def insert_rows(objs: list[Model], *, ignore_conflicts: bool = False) -> None:
             "(" + ", ".join(quote(f.column) for f in fields) + ")",
             "VALUES " + ", ".join([row] * len(objs)),
             ops.on_conflict_suffix_sql(fields, on_conflict, None, None),
-            ops.return_insert_columns([meta.pk])[0] if returning else "",
+            _returning_sql(ops, meta.pk) if returning else "",
         ) if part)
         sql = _insert_sql.setdefault(key, sql)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        returned = connection.ops.fetch_returned_insert_rows(cursor) if returning else None
+        returned = _fetch_returned(connection.ops, cursor) if returning else None
     for n, obj in enumerate(objs):
         if returned is not None:
             setattr(obj, meta.pk.attname, returned[n][0])
         obj._state.db, obj._state.adding = using, False
+
+
+def _returning_sql(ops, pk) -> str:
+    """``RETURNING <pk>``, as the backend writes it (Django 6 renamed the method)."""
+    if hasattr(ops, "returning_columns"):  # Django 6
+        return ops.returning_columns([pk])[0]
+    return ops.return_insert_columns([pk])[0]
+
+
+def _fetch_returned(ops, cursor) -> list:
+    """The rows a ``RETURNING`` gave, read as the backend reads them (Django 6 renamed
+    the method)."""
+    if hasattr(ops, "fetch_returned_rows"):  # Django 6
+        return ops.fetch_returned_rows(cursor, ())
+    return ops.fetch_returned_insert_rows(cursor)
