@@ -68,25 +68,19 @@ def matches(field: str, value: str, *, using: str = DEFAULT_DB_ALIAS) -> Q:
     return Q(**{f"{field}__icontains": value.strip()})
 
 
-class TextSearchIndex(migrations.operations.base.Operation):
-    """A GIN index on ``to_tsvector('simple', column)``, made only on PostgreSQL.
-
-    A migration operation rather than ``Meta.indexes``: a ``GinIndex`` would need
-    ``django.contrib.postgres`` on every database, and SQLite has no GIN.
-    """
+class _PostgresIndex(migrations.operations.base.Operation):
+    """An index made only on PostgreSQL, named ``self.name``, outside the model state
+    (the database's business); reversed, it is dropped."""
 
     reversible = True
     reduces_to_sql = True
 
-    def __init__(self, model_name: str, column: str, name: str):
-        self.model_name, self.column, self.name = model_name, column, name
-
-    def deconstruct(self):
-        return (self.__class__.__qualname__, [],
-                {"model_name": self.model_name, "column": self.column, "name": self.name})
-
     def state_forwards(self, app_label, state):
-        pass  # the model state does not change: the index is the database's business
+        pass  # the model state does not change
+
+    def index_sql(self, quote) -> str:
+        """What follows ``CREATE INDEX … ON table``."""
+        raise NotImplementedError
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":
@@ -95,12 +89,29 @@ class TextSearchIndex(migrations.operations.base.Operation):
         quote = schema_editor.quote_name
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {quote(self.name)} ON {quote(model._meta.db_table)} "
-            f"USING gin (to_tsvector('{CONFIG}'::regconfig, {quote(self.column)}))"
-        )
+            f"{self.index_sql(quote)}")
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(self.name)}")
+
+
+class TextSearchIndex(_PostgresIndex):
+    """A GIN index on ``to_tsvector('simple', column)``, made only on PostgreSQL.
+
+    A migration operation rather than ``Meta.indexes``: a ``GinIndex`` would need
+    ``django.contrib.postgres`` on every database, and SQLite has no GIN.
+    """
+
+    def __init__(self, model_name: str, column: str, name: str):
+        self.model_name, self.column, self.name = model_name, column, name
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [],
+                {"model_name": self.model_name, "column": self.column, "name": self.name})
+
+    def index_sql(self, quote) -> str:
+        return f"USING gin (to_tsvector('{CONFIG}'::regconfig, {quote(self.column)}))"
 
     def describe(self):
         return f"Full-text GIN index {self.name} on {self.model_name}.{self.column} (PostgreSQL)"
@@ -173,13 +184,10 @@ class StoredTextSearch(migrations.operations.base.Operation):
                 f"its GIN index {self.index_name} (PostgreSQL)")
 
 
-class CoveringIndex(migrations.operations.base.Operation):
+class CoveringIndex(_PostgresIndex):
     """A partial B-tree index on ``columns`` that also carries ``include`` (columns that
     need not be model fields, such as :class:`StoredTextSearch`'s), made only on
     PostgreSQL: a walk of it that reads only these columns never visits the table."""
-
-    reversible = True
-    reduces_to_sql = True
 
     def __init__(self, model_name: str, name: str, columns: list, include: list,
                  condition: str):
@@ -191,22 +199,9 @@ class CoveringIndex(migrations.operations.base.Operation):
                 {"model_name": self.model_name, "name": self.name, "columns": self.columns,
                  "include": self.include, "condition": self.condition})
 
-    def state_forwards(self, app_label, state):
-        pass  # the database's business, like the columns it carries
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        model = to_state.apps.get_model(app_label, self.model_name)
-        quote = schema_editor.quote_name
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {quote(self.name)} ON {quote(model._meta.db_table)} "
-            f"({', '.join(map(quote, self.columns))}) "
-            f"INCLUDE ({', '.join(map(quote, self.include))}) WHERE {self.condition}")
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(self.name)}")
+    def index_sql(self, quote) -> str:
+        return (f"({', '.join(map(quote, self.columns))}) "
+                f"INCLUDE ({', '.join(map(quote, self.include))}) WHERE {self.condition}")
 
     def describe(self):
         return f"Covering index {self.name} on {self.model_name} (PostgreSQL)"
