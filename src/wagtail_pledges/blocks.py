@@ -27,7 +27,7 @@ from .counts import get_counts
 from .cta import call_to_action
 from .forum import forum_for
 from .policy import get_policy
-from .prepared import PreparedObjects
+from .prepared import PreparedFamily
 from .videos import read_duration
 from .visibility import collection_is_restricted, mark_gated, page_refusals
 
@@ -340,18 +340,15 @@ def page_videos(page) -> dict:
     return found
 
 
-_live_pages: dict[type, PreparedObjects] = {}
+_live_pages = PreparedFamily(
+    lambda model: lambda pk: model.objects.live().filter(pk=pk).order_by("pk")[:1])
 
 
 def _live_page(model: type, page_id: int):
     """The live page ``page_id`` of ``model``, or ``None``: asked by every API request
     that names a journey page (a submission's among them), so compiled once per
     connection."""
-    prepared = _live_pages.get(model)
-    if prepared is None:
-        prepared = _live_pages.setdefault(model, PreparedObjects(
-            lambda pk: model.objects.live().filter(pk=pk).order_by("pk")[:1]))
-    pages = prepared.objects(page_id, router.db_for_read(model))
+    pages = _live_pages.objects(model, page_id, router.db_for_read(model))
     return pages[0] if pages else None
 
 

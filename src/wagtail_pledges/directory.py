@@ -189,14 +189,10 @@ class PlanDirectoryFilterSet(django_filters.FilterSet):
 CACHEABLE_FILTERS = ("sector", "region", "strategy", "practice")
 
 
-def _directory_key(kind: str, version: int, parts) -> str:
-    return f"wagtail_pledges:{kind}:" + hashlib.sha1(  # noqa: S324 - a cache key
-        repr((version, *parts)).encode()).hexdigest()
-
-
 def directory_key(kind: str, version: int, parts) -> str:
     """The cache key :func:`cached_for_directory` keeps ``kind``/``parts`` under."""
-    return _directory_key(kind, version, parts)
+    return f"wagtail_pledges:{kind}:" + hashlib.sha1(  # noqa: S324 - a cache key
+        repr((version, *parts)).encode()).hexdigest()
 
 
 def cached_for_directory(kind: str, parts, build, timeout: int = 3600, *,
@@ -213,7 +209,7 @@ def cached_for_directory(kind: str, parts, build, timeout: int = 3600, *,
     read from the cache, by key (None: read, and not there).
     """
     version = directory_version() if version is None else version
-    key = _directory_key(kind, version, parts)
+    key = directory_key(kind, version, parts)
     if found is not None and key in found:
         value = found[key]  # already read (None: missing; see cached_per_plan's ``also``)
     else:
@@ -236,7 +232,7 @@ def cached_per_plan(kind: str, parts, plan_ids, build, timeout: int = 3600, *,
     whose keys are other cache keys to read in the same round trip; on return it
     holds their values (None for those not in the cache).
     """
-    prefix = _directory_key(kind, version, parts)  # hashed once for the whole page
+    prefix = directory_key(kind, version, parts)  # hashed once for the whole page
     keys = {pk: f"{prefix}:{pk}" for pk in plan_ids}
     wanted = [*keys.values(), *(also or ())]
     found = cache.get_many(wanted) if wanted else {}

@@ -24,7 +24,7 @@ from .models import (
     Sector,
     Strategy,
 )
-from .prepared import PreparedObjects
+from .prepared import PreparedFamily
 
 
 class DateInput(forms.DateInput):
@@ -63,7 +63,7 @@ class PlainLabelsMixin:
         super().__init__(*args, **kwargs)
 
 
-_terms_by_pk: dict[type, PreparedObjects] = {}
+_terms_by_pk = PreparedFamily(lambda model: lambda pk: model._default_manager.filter(pk=pk))
 
 
 class TermChoiceField(forms.ModelChoiceField):
@@ -86,11 +86,7 @@ class TermChoiceField(forms.ModelChoiceField):
             key = None
         if type(key) is not int or not -(2**31) < key < 2**31:
             return super().to_python(value)
-        prepared = _terms_by_pk.get(model)
-        if prepared is None:
-            prepared = _terms_by_pk.setdefault(model, PreparedObjects(
-                lambda pk: model._default_manager.filter(pk=pk)))
-        found = prepared.objects(key, queryset.db)
+        found = _terms_by_pk.objects(model, key, queryset.db)
         if not found:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
                                   params={"value": value})

@@ -132,6 +132,21 @@ class PreparedObjects:
         return list(ModelIterable(queryset))
 
 
+class PreparedFamily:
+    """One :class:`PreparedObjects` per kind (a model, a field), made on first use:
+    ``build(kind)`` gives that kind's ``build(key)``."""
+
+    def __init__(self, build: Callable[[object], Callable[[object], QuerySet]]):
+        self.build = build
+        self._members: dict = {}
+
+    def objects(self, kind, key, using: str = DEFAULT_DB_ALIAS) -> list:
+        prepared = self._members.get(kind)
+        if prepared is None:
+            prepared = self._members.setdefault(kind, PreparedObjects(self.build(kind)))
+        return prepared.objects(key, using)
+
+
 def _locks_outside_transaction(queryset: QuerySet, connection) -> bool:
     """``select_for_update`` in autocommit mode, which the ORM refuses (as it does)."""
     features = connection.features
@@ -201,7 +216,18 @@ def save_fields(instance: Model, names: list[str] | tuple[str, ...]) -> None:
         _commit_parental_m2m(instance, meta.get_field(name))
 
 
-_live_related: dict[ParentalManyToManyField, PreparedObjects] = {}
+def _related_query(field):
+    related, lookup = field.related_model, field.related_query_name()
+    return lambda pk: related._default_manager.filter(**{lookup: pk})
+
+
+_related = PreparedFamily(_related_query)
+
+
+def related_objects(field, pk, using: str = DEFAULT_DB_ALIAS) -> list:
+    """The objects many-to-many ``field`` links to row ``pk`` (in the related model's
+    own order), read by a query compiled once per connection."""
+    return _related.objects(field, pk, using)
 
 
 def _commit_parental_m2m(instance: ClusterableModel, field: ParentalManyToManyField) -> None:
@@ -212,12 +238,8 @@ def _commit_parental_m2m(instance: ClusterableModel, field: ParentalManyToManyFi
     final = getattr(instance, "_cluster_related_objects", {}).get(field.name)
     if final is None:  # never set in memory: nothing to write
         return
-    prepared = _live_related.get(field)
-    if prepared is None:
-        related, lookup = field.related_model, field.related_query_name()
-        prepared = _live_related.setdefault(field, PreparedObjects(
-            lambda pk: related._default_manager.filter(**{lookup: pk})))
-    live = prepared.objects(instance.pk, router.db_for_write(type(instance), instance=instance))
+    live = related_objects(field, instance.pk,
+                           router.db_for_write(type(instance), instance=instance))
     original = getattr(instance, field.name).get_original_manager()
     to_remove = [item for item in live if item not in final]
     to_add = [item for item in final if item not in live]

@@ -27,7 +27,7 @@ from ..models import (
     ReviewStatus,
     VideoProgress,
 )
-from ..prepared import PreparedObjects
+from ..prepared import related_objects
 from ..videos import ProgressError, record_video_progress
 from . import write_serializers as ws
 from .base import ErrorSerializer, PledgesAPIView, extend_schema, form_errors
@@ -63,20 +63,16 @@ def pledge_state(user) -> dict:
     }
 
 
-# The answer to every API submission reads the pledge's practices: compiled once per
-# connection, in the practices' own order (as prefetch_related reads them).
-_practices_of_pledge = PreparedObjects(lambda pledge_pk: RestrictivePractice.objects.filter(
-    **{Pledge._meta.get_field("practices").related_query_name(): pledge_pk}))
-
-
 def _prefetch_practices(pledge: Pledge) -> None:
-    """``prefetch_related_objects([pledge], "practices")``, in one prepared query."""
-    practices = _practices_of_pledge.objects(pledge.pk, router.db_for_read(RestrictivePractice))
+    """``prefetch_related_objects([pledge], "practices")``, in one prepared query (the
+    answer to every API submission reads them), in the practices' own order."""
+    field = Pledge._meta.get_field("practices")
+    practices = related_objects(field, pledge.pk, router.db_for_read(RestrictivePractice))
     queryset = pledge.practices.get_queryset()
     queryset._result_cache, queryset._prefetch_done = practices, True  # as prefetch does
     if not hasattr(pledge, "_prefetched_objects_cache"):
         pledge._prefetched_objects_cache = {}
-    pledge._prefetched_objects_cache[Pledge._meta.get_field("practices").name] = queryset
+    pledge._prefetched_objects_cache[field.name] = queryset
 
 
 def submitted_state(pledge: Pledge, form) -> dict:

@@ -19,7 +19,7 @@ from ..groups import sync_membership_groups
 from ..models import LifecycleEvent, Membership, Pledge, Status
 from ..models.commitments import Commitment
 from ..policy import get_policy
-from ..prepared import PreparedObjects, insert_rows, save_fields
+from ..prepared import PreparedFamily, PreparedObjects, insert_rows, save_fields
 from ..signals import membership_status_changed
 
 logger = logging.getLogger(__name__)
@@ -32,11 +32,11 @@ _membership_lock = PreparedObjects(
     lambda pk: Membership.objects.select_for_update(of=("self",))
     .select_related("user", "user__pledges_profile").filter(pk=pk)
 )
-_commitment_locks: dict[type, PreparedObjects] = {}
+_commitment_locks = PreparedFamily(
+    lambda model: lambda pk: model.objects.select_for_update().filter(pk=pk))
 
 
-def _locked(prepared: PreparedObjects, model: type, pk):
-    found = prepared.objects(pk, router.db_for_write(model))
+def _found(found: list, model: type):
     if not found:
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
     return found[0]
@@ -45,16 +45,13 @@ def _locked(prepared: PreparedObjects, model: type, pk):
 def _lock(membership: Membership | int) -> Membership:
     """Lock and (re)load a membership by instance or pk."""
     pk = membership.pk if isinstance(membership, Membership) else membership
-    return _locked(_membership_lock, Membership, pk)
+    return _found(_membership_lock.objects(pk, router.db_for_write(Membership)), Membership)
 
 
 def _lock_commitment(commitment: Commitment, membership: Membership) -> Commitment:
     model = type(commitment)
-    prepared = _commitment_locks.get(model)
-    if prepared is None:
-        prepared = _commitment_locks.setdefault(model, PreparedObjects(
-            lambda pk: model.objects.select_for_update().filter(pk=pk)))
-    locked = _locked(prepared, model, commitment.pk)
+    locked = _found(_commitment_locks.objects(model, commitment.pk,
+                                              router.db_for_write(model)), model)
     locked.membership = membership  # already locked and loaded: no second query
     if isinstance(locked, Pledge) and membership.user is not None:
         locked.user = membership.user
