@@ -29,4 +29,3 @@ MEDIA_ROOT = os.environ.get("MEDIA_ROOT", MEDIA_ROOT)  # noqa: F405
 # benchmark measures serving, so the read throttle is off here (and only here).
 WAGTAIL_PLEDGES = {**WAGTAIL_PLEDGES,  # noqa: F405
                    "API_THROTTLE_RATES": {"read": None}}
-

@@ -89,9 +89,15 @@ TEMPLATES = [
 _db = dj_database_url.config(default="sqlite:///" + os.path.join(BASE_DIR, "test.sqlite3"))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
-elif os.environ.get("PLEDGES_TEST_DB_NAME"):
-    # A nested test run (e.g. the modeladmin suite) must not clobber ours.
-    _db["TEST"] = {"NAME": os.environ["PLEDGES_TEST_DB_NAME"]}
+else:
+    # PostgreSQL as the example's production settings connect to it: parameters bound
+    # by the server, statements prepared once per connection (docs: how-to/deploy.md).
+    # PLEDGES_TEST_SERVER_SIDE_BINDING=0 runs the suite with Django's default instead.
+    _db.setdefault("OPTIONS", {})["server_side_binding"] = (
+        os.environ.get("PLEDGES_TEST_SERVER_SIDE_BINDING", "1") != "0")
+    if os.environ.get("PLEDGES_TEST_DB_NAME"):
+        # A nested test run (e.g. the modeladmin suite) must not clobber ours.
+        _db["TEST"] = {"NAME": os.environ["PLEDGES_TEST_DB_NAME"]}
 DATABASES = {"default": _db}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
