@@ -173,6 +173,24 @@ class PlanDirectoryFilterSet(django_filters.FilterSet):
                 .values("pk"))
         )
 
+    def search_words(self) -> str | None:
+        """The stored-words query of a valid form that asks for a search alone (no other
+        filter given a value), on PostgreSQL, with this class's own ways of searching:
+        what a directory page may run as a query compiled once (see
+        ``PlansIndexPageMixin``). ``None`` for anything else, which goes through
+        :attr:`qs`."""
+        cls = type(self)
+        if (cls.search is not PlanDirectoryFilterSet.search
+                or cls.stored_search is not PlanDirectoryFilterSet.stored_search
+                or cls.filter_queryset is not PlanDirectoryFilterSet.filter_queryset
+                or getattr(self.filters.get("q"), "method", None) != "search"
+                or not uses_index(self.queryset.db)):
+            return None
+        data = self.form.cleaned_data
+        if any(value not in EMPTY_VALUES for name, value in data.items() if name != "q"):
+            return None
+        return prefix_query(data.get("q") or "") or None
+
     def stored_search(self, value):
         """PostgreSQL: the condition of :class:`StoredWordsSearch` (one expression,
         written out: building it costs no ORM subqueries)."""

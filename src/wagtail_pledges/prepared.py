@@ -30,27 +30,37 @@ from modelcluster.models import ClusterableModel
 
 # Never a real primary key (they are positive); only ever compiled, never executed.
 _STAND_IN = -7_340_033
+# Never a real text key: no form field lets a NUL character through (nor PostgreSQL).
+TEXT_STAND_IN = "\x00wagtail-pledges-stand-in\x00"
 
 
 class PreparedQuery:
-    """``build(key)`` → a ``values_list`` query set; :meth:`rows` runs it for a key."""
+    """``build(key)`` → a ``values_list`` query set; :meth:`rows` runs it for a key.
 
-    def __init__(self, build: Callable[[object], QuerySet]):
+    The key is an integer (a primary key) unless ``key_type=str`` is given: then it is
+    a text (a search's words), compiled with :data:`TEXT_STAND_IN`, a value no form
+    lets through (Django's form fields refuse a NUL character).
+    """
+
+    def __init__(self, build: Callable[[object], QuerySet], key_type: type = int):
         self.build = build
+        self.key_type = key_type
+        self.stand_in = TEXT_STAND_IN if key_type is str else _STAND_IN
         self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def _prepare(self, using: str, connection):
-        queryset = self.build(_STAND_IN).using(using)
+        queryset = self.build(self.stand_in).using(using)
         compiler = queryset.query.get_compiler(using=using, connection=connection)
         sql, params = compiler.as_sql()
-        positions = [n for n, value in enumerate(params) if value == _STAND_IN]
+        positions = [n for n, value in enumerate(params)
+                     if type(value) is self.key_type and value == self.stand_in]
         if not positions:
             return None
         fields = [select[0] for select in compiler.select[: compiler.col_count]]
         return sql, tuple(params), positions, tuple(compiler.get_converters(fields).items())
 
     def rows(self, key, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
-        if type(key) is not int:
+        if type(key) is not self.key_type or key == self.stand_in:
             return list(self.build(key).using(using))
         connection = connections[using]
         prepared = self._compiled.get(connection)

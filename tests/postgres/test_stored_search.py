@@ -153,3 +153,72 @@ def test_a_search_page_can_walk_the_directory_order_without_the_table():
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Only Scan using pledges_plan_directory_words" in plan, plan
     assert "Sort" not in plan, plan
+
+
+@pytest.fixture
+def plans_page(db, monkeypatch):
+    from wagtail.models import Page, Site
+
+    from tests.testsite.models import PlainPage
+    from wagtail_pledges.pages.models import PlansIndexPage
+
+    home = Page.objects.get(depth=1).add_child(instance=PlainPage(title="Home", slug="home-s"))
+    Site.objects.update_or_create(is_default_site=True, defaults={
+        "hostname": "localhost", "root_page": home, "port": 80, "site_name": "Test"})
+    monkeypatch.setattr(PlansIndexPage, "plans_per_page", 2)
+    return home.add_child(instance=PlansIndexPage(title="Action plans", slug="plans"))
+
+
+def listed(client, url, data):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, data)
+    assert response.status_code == 200
+    return [card.pk for card in response.context["cards"]], ctx.captured_queries
+
+
+@pytest.mark.parametrize("walked", [0, 2, 1000])
+def test_a_searched_page_runs_its_compiled_query_and_lists_what_the_filter_set_finds(
+        plans, plans_page, client, monkeypatch, walked):
+    """A search alone runs an id query compiled once per connection and page: the same
+    plans, page by page, as the filter set's query set — on either side of the walked
+    window — in one query."""
+    from wagtail_pledges.journeys import directory as directory_pages
+
+    monkeypatch.setattr(PlanDirectoryFilterSet, "search_walk_rows", walked)
+    monkeypatch.setattr(directory_pages, "_search_queries", {})  # none compiled yet
+    compiled = []
+    build = directory_pages.PreparedQuery._prepare
+
+    def counting(prepared, using, conn):
+        compiled.append(prepared)
+        return build(prepared, using, conn)
+
+    monkeypatch.setattr(directory_pages.PreparedQuery, "_prepare", counting)
+    for q in ("trust", "care", "debriefing", "restraint homes", "zzzz", "CARE"):
+        for page in (1, 2, 3):
+            expected = search(q)[(page - 1) * 2:page * 2]
+            found, queries = listed(client, plans_page.url, {"q": q, "page": page})
+            assert found == expected, (q, page, walked)
+            searched = [x["sql"] for x in queries if '"search_name"' in x["sql"]]
+            assert len(searched) == 1, searched  # the version read with the ids
+    # Each page's query compiled once on this connection, whatever was searched.
+    assert len(compiled) == 3
+
+
+def test_a_search_with_other_filters_or_a_site_s_own_search_goes_through_the_filter_set(
+        plans, plans_page, client, monkeypatch):
+    health = plans[1].organisation.sector.slug
+    found, _queries = listed(client, plans_page.url, {"q": "care", "sector": health})
+    assert found == search("care", sector=health)[:2]
+
+    class OwnSearch(PlanDirectoryFilterSet):
+        def search(self, queryset, name, value):  # a site's own meaning of "q"
+            return queryset.filter(organisation__name__istartswith=value)
+
+    monkeypatch.setattr(type(plans_page), "filterset_class", OwnSearch)
+    found, _queries = listed(client, plans_page.url, {"q": "riverside"})
+    assert found == [plans[1].pk]
+    found, _queries = listed(client, plans_page.url, {"q": "care"})
+    assert found == []  # "care" starts no name: the site's search, not the stored words
