@@ -51,7 +51,7 @@ $(VENV_DJ6)/.installed: pyproject.toml example_project/pyproject.toml
 
 test-django6: $(VENV_DJ6)/.installed
 	$(VENV_DJ6)/bin/python -c "import django; assert django.VERSION[0] == 6, django.__version__; print('Django', django.__version__)"
-	$(VENV_DJ6)/bin/python -m pytest -q -m "not postgres and not browser and not redis"
+	$(VENV_DJ6)/bin/python -m pytest -q -p no:cacheprovider -m "not postgres and not browser and not redis"
 
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -rs -m browser

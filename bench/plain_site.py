@@ -25,7 +25,7 @@ DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_m
 # The same connection as the example's production settings (server-side binding,
 # statements prepared by psycopg): the baseline runs on the same stack, so a ratio
 # measures the code, not a database option.
-DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
+DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                       "LOCATION": os.environ["REDIS_URL"]}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

@@ -93,8 +93,8 @@ else:
     # PostgreSQL as the example's production settings connect to it: parameters bound
     # by the server, statements prepared once per connection (docs: how-to/deploy.md).
     # PLEDGES_TEST_SERVER_SIDE_BINDING=0 runs the suite with Django's default instead.
-    _db.setdefault("OPTIONS", {})["server_side_binding"] = (
-        os.environ.get("PLEDGES_TEST_SERVER_SIDE_BINDING", "1") != "0")
+    if os.environ.get("PLEDGES_TEST_SERVER_SIDE_BINDING", "1") != "0":
+        _db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
     if os.environ.get("PLEDGES_TEST_DB_NAME"):
         # A nested test run (e.g. the modeladmin suite) must not clobber ours.
         _db["TEST"] = {"NAME": os.environ["PLEDGES_TEST_DB_NAME"]}
@@ -109,7 +109,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_URL = "/static/"
 STATIC_ROOT = os.path.join(BASE_DIR, "static-collected")
 MEDIA_URL = "/media/"
-MEDIA_ROOT = os.path.join(BASE_DIR, "media")
+# PLEDGES_TEST_MEDIA_ROOT: a folder of its own for a run beside another (.ci/run runs
+# the Django 6 leg beside the PostgreSQL leg).
+MEDIA_ROOT = os.environ.get("PLEDGES_TEST_MEDIA_ROOT") or os.path.join(BASE_DIR, "media")
 # Files of restricted collections go to a private folder beside MEDIA_ROOT.
 STORAGES = {
     "default": {"BACKEND": "wagtail_pledges.files.storage.CollectionPrivacyStorage"},

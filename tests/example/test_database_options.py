@@ -30,6 +30,8 @@ def _database_settings(url: str, **env) -> dict:
 def test_postgresql_is_reached_with_server_side_binding_by_default():
     db = _database_settings("postgres://rrn@db-host:5432/rrn")
     assert db["OPTIONS"]["server_side_binding"] is True
+    # Django turns psycopg's prepared statements off unless this is set.
+    assert db["OPTIONS"]["prepare_threshold"] == 5
     assert db["CONN_MAX_AGE"] == 60  # the prepared statements live as long as this
 
 
@@ -38,6 +40,7 @@ def test_server_side_binding_can_be_turned_off(value):
     db = _database_settings("postgres://rrn@db-host:5432/rrn",
                             DATABASE_SERVER_SIDE_BINDING=value)
     assert "server_side_binding" not in db.get("OPTIONS", {})
+    assert "prepare_threshold" not in db.get("OPTIONS", {})
 
 
 def test_sqlite_is_not_given_a_postgresql_option(tmp_path):

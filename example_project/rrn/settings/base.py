@@ -106,7 +106,9 @@ elif os.environ.get("DATABASE_SERVER_SIDE_BINDING", "true").lower() == "true":
     # pledge submission costs PostgreSQL about 60 % less CPU and the web worker about
     # 40 % less (docs/explanation/performance.md). Behind PgBouncer in transaction
     # mode, use PgBouncer >= 1.21 with max_prepared_statements, or set this to false.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+    # (Django turns psycopg's preparing off unless OPTIONS sets prepare_threshold.)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
