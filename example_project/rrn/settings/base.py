@@ -103,8 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif os.environ.get("DATABASE_SERVER_SIDE_BINDING", "true").lower() == "true":
     # PostgreSQL binds the parameters and psycopg prepares a statement it has run five
     # times on a connection, so the server plans it once, not on every request: a
-    # pledge submission costs PostgreSQL about 60 % less CPU and the web worker about
-    # 40 % less (docs/explanation/performance.md). Behind PgBouncer in transaction
+    # pledge submission costs PostgreSQL about half the CPU and the web worker about
+    # 13 % less (docs/explanation/performance.md). Behind PgBouncer in transaction
     # mode, use PgBouncer >= 1.21 with max_prepared_statements, or set this to false.
     # (Django turns psycopg's preparing off unless OPTIONS sets prepare_threshold.)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
