@@ -25,4 +25,4 @@ MIDDLEWARE = [*MIDDLEWARE,  # noqa: F405
               "wagtail_pledges.middleware.CachedRouteMiddleware"]
 if os.environ.get("BENCH_PREPARED") == "1" and "postgresql" in DATABASES["default"]["ENGINE"]:
     # The example's production connection: server-side binding, statements prepared.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    DATABASES["default"]["OPTIONS"] = dict(POSTGRES_PREPARED)  # noqa: F405

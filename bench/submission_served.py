@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -107,7 +108,8 @@ def run(kind: str, post, count: int, sites: dict, profile: Path | None = None) -
         py_spy = Path(sys.executable).with_name("py-spy")
         for role in ("app (rrn)", "task worker"):
             for pid in _pids(role, sites):
-                out = profile / f"{kind.replace(' ', '').strip('()')}-{role.split()[0]}-{pid}.txt"
+                slug = re.sub(r"\W+", "-", f"{kind} {role.split()[0]}").strip("-")
+                out = profile / f"{slug}-{pid}.txt"
                 spies.append(subprocess.Popen(
                     [str(py_spy), "record", "--pid", str(pid), "--rate", "250", "--format",
                      "raw", "--nonblocking", "-o", str(out)],

@@ -86,6 +86,8 @@ TEMPLATES = [
     }
 ]
 
+# The example's production connection to PostgreSQL (bench/settings.py uses it too).
+POSTGRES_PREPARED = {"server_side_binding": True, "prepare_threshold": 5}
 _db = dj_database_url.config(default="sqlite:///" + os.path.join(BASE_DIR, "test.sqlite3"))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
@@ -94,7 +96,7 @@ else:
     # by the server, statements prepared once per connection (docs: how-to/deploy.md).
     # PLEDGES_TEST_SERVER_SIDE_BINDING=0 runs the suite with Django's default instead.
     if os.environ.get("PLEDGES_TEST_SERVER_SIDE_BINDING", "1") != "0":
-        _db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+        _db.setdefault("OPTIONS", {}).update(POSTGRES_PREPARED)
     if os.environ.get("PLEDGES_TEST_DB_NAME"):
         # A nested test run (e.g. the modeladmin suite) must not clobber ours.
         _db["TEST"] = {"NAME": os.environ["PLEDGES_TEST_DB_NAME"]}

@@ -34,8 +34,9 @@ _STAND_IN = -7_340_033
 TEXT_STAND_IN = "\x00wagtail-pledges-stand-in\x00"
 
 
-class PreparedQuery:
-    """``build(key)`` → a ``values_list`` query set; :meth:`rows` runs it for a key.
+class _Compiled:
+    """What both kinds share: ``build(key)``, compiled once per connection with a
+    stand-in in the key's place, and the test of which keys it can be run for.
 
     The key is an integer (a primary key) unless ``key_type=str`` is given: then it is
     a text (a search's words), compiled with :data:`TEXT_STAND_IN`, a value no form
@@ -48,19 +49,31 @@ class PreparedQuery:
         self.stand_in = TEXT_STAND_IN if key_type is str else _STAND_IN
         self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
+    def _runs_for(self, key) -> bool:
+        """Whether the compiled query can be run for ``key`` (else the ORM runs it)."""
+        return type(key) is self.key_type and key != self.stand_in
+
+    def _positions(self, params) -> list[int]:
+        """Where the stand-in went among the compiled query's parameters."""
+        return [n for n, value in enumerate(params)
+                if type(value) is self.key_type and value == self.stand_in]
+
+
+class PreparedQuery(_Compiled):
+    """``build(key)`` → a ``values_list`` query set; :meth:`rows` runs it for a key."""
+
     def _prepare(self, using: str, connection):
         queryset = self.build(self.stand_in).using(using)
         compiler = queryset.query.get_compiler(using=using, connection=connection)
         sql, params = compiler.as_sql()
-        positions = [n for n, value in enumerate(params)
-                     if type(value) is self.key_type and value == self.stand_in]
+        positions = self._positions(params)
         if not positions:
             return None
         fields = [select[0] for select in compiler.select[: compiler.col_count]]
         return sql, tuple(params), positions, tuple(compiler.get_converters(fields).items())
 
     def rows(self, key, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
-        if type(key) is not self.key_type or key == self.stand_in:
+        if not self._runs_for(key):
             return list(self.build(key).using(using))
         connection = connections[using]
         prepared = self._compiled.get(connection)
@@ -90,7 +103,7 @@ class PreparedQuery:
         return converted
 
 
-class PreparedObjects:
+class PreparedObjects(_Compiled):
     """``build(key)`` → a query set of model instances; :meth:`objects` runs it for a key.
 
     The query set is compiled once per connection; each run gives its compiler the
@@ -98,15 +111,11 @@ class PreparedObjects:
     (``from_db``, ``select_related`` objects, converters) as it always does.
     """
 
-    def __init__(self, build: Callable[[object], QuerySet]):
-        self.build = build
-        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
     def _prepare(self, queryset: QuerySet, using: str, connection):
         query = queryset.query
         compiler = query.get_compiler(using=using, connection=connection)
         sql, params = compiler.as_sql()  # also fills compiler.select, klass_info, …
-        positions = [n for n, value in enumerate(params) if value == _STAND_IN]
+        positions = self._positions(params)
         if not positions:
             return None
         # Every run of this query set asks its query for a compiler: the prepared one,
@@ -118,12 +127,12 @@ class PreparedObjects:
         return queryset, compiler, sql, tuple(params), positions
 
     def objects(self, key, using: str = DEFAULT_DB_ALIAS) -> list:
-        if type(key) is not int:
+        if not self._runs_for(key):
             return list(self.build(key).using(using))
         connection = connections[using]
         prepared = self._compiled.get(connection)
         if prepared is None:
-            queryset = self.build(_STAND_IN).using(using)
+            queryset = self.build(self.stand_in).using(using)
             if _locks_outside_transaction(queryset, connection):
                 # The ORM raises; nothing is kept, so a call in a transaction prepares.
                 return list(self.build(key).using(using))
@@ -143,18 +152,30 @@ class PreparedObjects:
 
 
 class PreparedFamily:
-    """One :class:`PreparedObjects` per kind (a model, a field), made on first use:
-    ``build(kind)`` gives that kind's ``build(key)``."""
+    """One :class:`PreparedObjects` (or, with ``prepared=PreparedQuery``, one
+    :class:`PreparedQuery`) per kind — a model, a field, a page's window — made on
+    first use: ``build(kind)`` gives that kind's ``build(key)``; ``options`` (such as
+    ``key_type``) go to each."""
 
-    def __init__(self, build: Callable[[object], Callable[[object], QuerySet]]):
+    def __init__(self, build: Callable[[object], Callable[[object], QuerySet]],
+                 prepared: type[_Compiled] | None = None, **options):
         self.build = build
+        self.prepared = prepared or PreparedObjects
+        self.options = options
         self._members: dict = {}
 
+    def member(self, kind) -> _Compiled:
+        found = self._members.get(kind)
+        if found is None:
+            found = self._members.setdefault(
+                kind, self.prepared(self.build(kind), **self.options))
+        return found
+
     def objects(self, kind, key, using: str = DEFAULT_DB_ALIAS) -> list:
-        prepared = self._members.get(kind)
-        if prepared is None:
-            prepared = self._members.setdefault(kind, PreparedObjects(self.build(kind)))
-        return prepared.objects(key, using)
+        return self.member(kind).objects(key, using)
+
+    def rows(self, kind, key, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+        return self.member(kind).rows(key, using)
 
 
 def _locks_outside_transaction(queryset: QuerySet, connection) -> bool:

@@ -11,6 +11,7 @@ from tests import factories
 from wagtail_pledges.directory import PlanDirectoryFilterSet
 from wagtail_pledges.models import ActionPlan, Organisation
 from wagtail_pledges.models.commitments import DIRECTORY_ORDER
+from wagtail_pledges.prepared import PreparedFamily, PreparedQuery
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -187,7 +188,8 @@ def test_a_searched_page_runs_its_compiled_query_and_lists_what_the_filter_set_f
     from wagtail_pledges.journeys import directory as directory_pages
 
     monkeypatch.setattr(PlanDirectoryFilterSet, "search_walk_rows", walked)
-    monkeypatch.setattr(directory_pages, "_search_queries", {})  # none compiled yet
+    monkeypatch.setattr(directory_pages, "_search_ids", PreparedFamily(  # none compiled yet
+        directory_pages._search_query, prepared=PreparedQuery, key_type=str))
     compiled = []
     build = directory_pages.PreparedQuery._prepare
 

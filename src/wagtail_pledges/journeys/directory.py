@@ -31,7 +31,7 @@ from ..directory import (
 from ..journey_urls import DIRECTORY
 from ..models import ActionPlan, ProgressUpdate
 from ..models.commitments import DIRECTORY_ORDER
-from ..prepared import PreparedQuery
+from ..prepared import PreparedFamily, PreparedQuery
 from ..slug_redirects import redirect_old_organisation_slug
 
 # The search box's HTML with this in place of the value, per page class, form class and
@@ -46,23 +46,24 @@ MAX_PAGE_NUMBER = 10_000
 # A search's first pages run a query compiled once per connection and page (the ORM
 # builds and compiles the search's id query in about a fifth of the search's CPU).
 PREPARED_SEARCH_PAGES = 5
-_search_queries: dict[tuple, PreparedQuery] = {}
 
 
-def _search_ids(window: slice, walk_rows: int) -> PreparedQuery:
-    """The directory's id query (with the version) for a search alone, this window:
-    what ``index_route`` runs through the filter set, as the same query set."""
-    key = (window.start, window.stop, walk_rows)
-    prepared = _search_queries.get(key)
-    if prepared is None:
-        def build(words):
-            return (ActionPlan.objects.published().order_by(*DIRECTORY_ORDER)
-                    .filter(StoredWordsSearch(words, walk_rows))
-                    .annotate(_pledges_version=directory_version_expression())
-                    .values_list("pk", "_pledges_version")[window])
+def _search_query(window: tuple[int, int, int]):
+    """``build(words)`` of the directory's id query (with the version) for a search
+    alone, in this window (start, stop, walked rows): what ``index_route`` runs
+    through the filter set, as the same query set."""
+    start, stop, walk_rows = window
 
-        prepared = _search_queries[key] = PreparedQuery(build, key_type=str)
-    return prepared
+    def build(words):
+        return (ActionPlan.objects.published().order_by(*DIRECTORY_ORDER)
+                .filter(StoredWordsSearch(words, walk_rows))
+                .annotate(_pledges_version=directory_version_expression())
+                .values_list("pk", "_pledges_version")[start:stop])
+
+    return build
+
+
+_search_ids = PreparedFamily(_search_query, prepared=PreparedQuery, key_type=str)
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,8 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
         version = None
         if with_version:
             if words is not None:
-                rows = _search_ids(window, words[1]).rows(words[0], plans.db)
+                rows = _search_ids.rows((window.start, window.stop, words[1]), words[0],
+                                        plans.db)
             else:
                 rows = list(plans.annotate(_pledges_version=directory_version_expression())
                             .values_list("pk", "_pledges_version")[window])
@@ -330,11 +332,12 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
                 # The offered locations validate the filter with no query of their own.
                 filterset.grouped_form(self.offered_locations(current_version()))
             number = self.page_number(request)
+            own_results_page = type(self).results_page is not PlansIndexPageMixin.results_page
             # A search alone, on one of its first pages, runs its id query compiled once
             # per connection (and builds no query set); anything else goes through the
             # filter set, or a site's own results_page.
-            prepared = (type(self).results_page is PlansIndexPageMixin.results_page
-                        and version is None and number <= PREPARED_SEARCH_PAGES)
+            prepared = (not own_results_page and version is None
+                        and number <= PREPARED_SEARCH_PAGES)
             words = None
             if filterset.is_bound:
                 if filterset.is_valid():
@@ -347,11 +350,11 @@ class PlansIndexPageMixin(RoutablePageMixin, models.Model):
                 results, read = self._results_page(
                     plans, number, with_version=True,
                     words=(words, filterset.search_walk_rows))
-            elif type(self).results_page is PlansIndexPageMixin.results_page:
+            elif not own_results_page:
                 results, read = self._results_page(plans, number,
                                                    with_version=version is None)
             else:  # a site's own results_page is asked, as before
-                results, read = self.results_page(plans, self.page_number(request)), None
+                results, read = self.results_page(plans, number), None
             if version is None:
                 version = read
             if results.total is None and set(request.GET) <= {"page"} and status == 200:
