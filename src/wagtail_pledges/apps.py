@@ -15,6 +15,13 @@ class WagtailPledgesConfig(AppConfig):
 
         receivers.connect()
 
+        from django.db.models.signals import post_migrate
+
+        from .notifications.tasks import ensure_wakeup_row
+
+        post_migrate.connect(ensure_wakeup_row, sender=self,
+                             dispatch_uid="wagtail_pledges.ensure_wakeup_row")
+
         from . import campaign, lifecycle
 
         lifecycle.register_daily_job(campaign.run_campaign)

@@ -15,7 +15,7 @@ from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from .. import legacy, lifecycle
 from ..lifecycle import TransitionError
 from ..models import ActionPlan, LegacySignatory, Membership, OutboxMessage, Pledge
-from ..notifications.delivery import retry_now
+from ..notifications.tasks import retry_now
 from . import review
 from .permissions import can_review
 

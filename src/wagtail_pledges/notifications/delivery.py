@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -22,7 +21,7 @@ from django.utils import timezone
 from ..conf import pledges_settings
 from . import context
 from .context import Gone
-from .models import OutboxMessage
+from .models import OutboxMessage, OutboxWakeup
 from .rendering import render_message
 
 logger = logging.getLogger(__name__)
@@ -30,6 +29,11 @@ State = OutboxMessage.State
 # A row left in "sending" this long was interrupted mid-send: we cannot know if the
 # server accepted it, so it is marked dead for a person to look at, never resent.
 STALE_SENDING = datetime.timedelta(minutes=15)
+#: Pending emails read at a time by :func:`deliver_queued` (what they are about is
+#: read once per batch), and the most one call sends before leaving the rest to the
+#: next task, so one task never holds the worker for long.
+QUEUED_BATCH = 100
+QUEUED_MOST = 1000
 
 
 def deliver(message_id: int | None = None, *, key: str | None = None) -> bool:
@@ -129,8 +133,34 @@ def deliver_due(limit: int = 500, due_before=None) -> dict[str, int]:
     return {"due": len(due), "sent": sent, "failed": len(due) - sent, "interrupted": dead}
 
 
-def retry_now(message_ids: Iterable[int]) -> int:
-    """Make failed or dead messages due again (an editor's "retry" action)."""
-    return OutboxMessage.objects.filter(
-        pk__in=list(message_ids), state__in=[State.FAILED, State.DEAD]
-    ).update(state=State.PENDING, next_attempt_at=timezone.now())
+def deliver_queued(batch: int = QUEUED_BATCH, most: int = QUEUED_MOST) -> dict[str, int]:
+    """Send the emails waiting to be sent for the first time (``pending`` and due),
+    oldest first, ``batch`` at a time: what a delivery task does (see
+    :mod:`.tasks`). ``more`` says it stopped at ``most`` with some left.
+
+    It first clears the wake-up mark, then reads: an email committed after the clear
+    asks for a task of its own, one committed before it is read here. Each row is
+    still claimed on its own, so this can run beside other senders.
+    """
+    if not OutboxWakeup.objects.filter(pk=OutboxWakeup.ROW).update(requested_at=None):
+        OutboxWakeup.objects.get_or_create(pk=OutboxWakeup.ROW)
+    sent = seen = after = 0
+    more = False
+    while True:
+        now = timezone.now()
+        rows = list(OutboxMessage.objects.filter(
+            state=State.PENDING, next_attempt_at__lte=now, pk__gt=after).order_by("pk")[:batch])
+        if not rows:
+            break
+        loaded = context.load(m.context for m in rows if not m.body_text)
+        for message in rows:
+            if _claim({"pk": message.pk}, now):
+                message.attempts += 1  # as the claim did
+                sent += _send(message, loaded)
+        seen, after = seen + len(rows), rows[-1].pk
+        if len(rows) < batch:
+            break
+        if seen >= most:
+            more = True
+            break
+    return {"seen": seen, "sent": sent, "more": more}

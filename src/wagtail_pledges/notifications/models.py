@@ -74,3 +74,22 @@ class OutboxMessage(models.Model):
             return f"({type(exc).__name__}: {exc})"
 
     preview_text.fget.short_description = _("text")
+
+
+class OutboxWakeup(models.Model):
+    """One row (``pk=1``): whether a delivery task has been asked for and not yet
+    started. A commit that queued emails asks for one only when none is waiting, so
+    many submissions at once share one task, which sends everything pending (see
+    :func:`~wagtail_pledges.notifications.tasks.wake_sender`)."""
+
+    ROW = 1
+
+    # When the waiting task was asked for; empty when none is waiting.
+    requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox wake-up")
+
+    def __str__(self) -> str:
+        return f"delivery asked for at {self.requested_at}" if self.requested_at \
+            else "no delivery waiting"

@@ -1,4 +1,5 @@
-"""Queue emails as rows; the send task delivers them after commit (:mod:`.delivery`).
+"""Queue emails as rows; a delivery task sends them after commit (:mod:`.tasks`,
+:mod:`.delivery`).
 
 Guarantees (see docs/explanation/outbox.md):
 
@@ -12,7 +13,6 @@ Guarantees (see docs/explanation/outbox.md):
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 
 from ..prepared import insert_rows
 from .context import pack
-from .delivery import STALE_SENDING, deliver, deliver_due, retry_now
+from .delivery import STALE_SENDING, deliver, deliver_due
 from .models import OutboxMessage
 from .rendering import (
     LANGUAGE,
@@ -31,14 +31,12 @@ from .rendering import (
     render_email,
     render_message,
 )
-from .tasks import send_outbox_message
+from .tasks import retry_now, wake_sender
 
 # Sending lives in .delivery (the task imports it); these names stay importable
 # from here, where callers have always found them.
 __all__ = ["STALE_SENDING", "TEMPLATE_DIR", "Rendered", "deliver", "deliver_due",
            "html_body", "queue_email", "render_email", "render_message", "retry_now"]
-
-logger = logging.getLogger(__name__)
 
 
 def queue_email(key: str, template: str, recipients: Iterable[str], context: dict) -> list[str]:
@@ -65,19 +63,6 @@ def queue_email(key: str, template: str, recipients: Iterable[str], context: dic
     ]
     if messages:
         insert_rows(messages, ignore_conflicts=True)  # bulk_create's, written once
-    keys = [m.idempotency_key for m in messages]
-    if keys:
-        transaction.on_commit(lambda: _enqueue_keys(keys))
-    return keys
-
-
-def _enqueue_keys(keys: list[str]) -> None:
-    for key in keys:
-        _enqueue(send_outbox_message, key)
-
-
-def _enqueue(task, key: str) -> None:
-    try:
-        task.enqueue(key)
-    except Exception:  # the row stays pending; the next lifecycle run retries it
-        logger.exception("Could not enqueue outbox message %s", key)
+        # Once committed, a delivery task is asked for (one for many commits at once).
+        transaction.on_commit(wake_sender)
+    return [m.idempotency_key for m in messages]

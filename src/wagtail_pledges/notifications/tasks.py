@@ -1,15 +1,94 @@
 """Background work, in the task framework of this Django line (see
-:mod:`wagtail_pledges.task_framework`: ``django.tasks`` on Django 6, the backport before)."""
+:mod:`wagtail_pledges.task_framework`: ``django.tasks`` on Django 6, the backport before).
 
+Delivery is asked for, not enqueued per email: a commit that queued emails calls
+:func:`wake_sender`, which enqueues :func:`send_queued_emails` only when no such task
+is waiting already (the :class:`~.models.OutboxWakeup` row). The task clears that
+mark *before* it reads what is pending, so an email committed after the clear asks
+for a task of its own, and one committed before it is read: none is left behind, and
+a hundred submissions a second share a handful of tasks instead of a hundred.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
 from importlib import import_module
 
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
 from ..task_framework import TASKS_PACKAGE
-from .delivery import deliver
+from .delivery import deliver, deliver_queued
+from .models import OutboxMessage, OutboxWakeup
 
 task = import_module(TASKS_PACKAGE).task
+logger = logging.getLogger(__name__)
+State = OutboxMessage.State
+
+#: A task asked for this long ago and still not started is taken to be lost (a
+#: worker's queue wiped, a broker restarted): the next commit asks for another.
+WAKEUP_STALE = datetime.timedelta(minutes=10)
+
+
+@task()
+def send_queued_emails() -> dict[str, int]:
+    """Send every email waiting to be sent for the first time, oldest first."""
+    done = deliver_queued()
+    if done.pop("more"):  # stopped at its share: the rest is another task's
+        wake_sender()
+    return done
 
 
 @task()
 def send_outbox_message(idempotency_key: str) -> bool:
-    """Send one queued email (a no-op if it was sent already)."""
+    """Send one queued email (a no-op if it was sent already). Emails are no longer
+    enqueued one by one; tasks enqueued before that change still run."""
     return deliver(key=idempotency_key)
+
+
+def wake_sender() -> bool:
+    """Ask for a :func:`send_queued_emails` task unless one is already waiting; call
+    it once what it should send is committed. Returns whether this call enqueued one.
+
+    One conditional ``UPDATE`` of the wake-up row decides it, so of many commits at
+    once exactly one enqueues; the others find the mark set and return.
+    """
+    now = timezone.now()
+    asked = OutboxWakeup.objects.filter(
+        Q(requested_at=None) | Q(requested_at__lt=now - WAKEUP_STALE), pk=OutboxWakeup.ROW,
+    ).update(requested_at=now)
+    if not asked:
+        return False
+    try:
+        send_queued_emails.enqueue()
+    except Exception:  # the emails stay pending; the next commit or daily run asks again
+        OutboxWakeup.objects.filter(pk=OutboxWakeup.ROW, requested_at=now).update(
+            requested_at=None)
+        logger.exception("Could not enqueue the outbox's delivery task")
+        return False
+    return True
+
+
+def retry_now(message_ids: Iterable[int]) -> int:
+    """Make failed or dead messages pending again (an editor's "retry" action); a
+    delivery task is asked for once that is committed."""
+    retried = OutboxMessage.objects.filter(
+        pk__in=list(message_ids), state__in=[State.FAILED, State.DEAD]
+    ).update(state=State.PENDING, next_attempt_at=timezone.now())
+    if retried:
+        transaction.on_commit(wake_sender)
+    return retried
+
+
+def ensure_wakeup_row(**kwargs) -> None:
+    """``post_migrate``: the wake-up row exists (after ``migrate``, and after a test
+    database is flushed)."""
+    apps = kwargs.get("apps")
+    try:
+        model = apps.get_model("wagtail_pledges", "OutboxWakeup") if apps else OutboxWakeup
+    except LookupError:  # migrated back to before it existed
+        return
+    model.objects.using(kwargs.get("using", "default")).get_or_create(pk=OutboxWakeup.ROW)
