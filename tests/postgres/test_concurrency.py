@@ -151,3 +151,35 @@ def test_a_token_is_used_once_under_concurrency():
     results = hammer(confirm, attempts=WORKERS)
     assert results.count("ok") == 1
     assert Membership.objects.get(user=person).status == "active"
+
+
+def test_commits_at_once_ask_for_one_delivery_task(settings, monkeypatch):
+    """Of 100 commits that queued emails at once, one enqueues the delivery task; the
+    rest find it waiting (docs/explanation/outbox.md, "One task for many emails")."""
+    from wagtail_pledges.notifications import outbox
+    from wagtail_pledges.notifications.models import OutboxWakeup
+    from wagtail_pledges.notifications.tasks import send_queued_emails
+    from wagtail_pledges.task_framework import task_backend
+
+    settings.TASKS = {"default": {"BACKEND": task_backend("dummy")}}
+    # Each thread has its own backend instance: count enqueues on the class.
+    backend = type(send_queued_emails.get_backend())
+    enqueued, original = [], backend.enqueue
+    monkeypatch.setattr(backend, "enqueue", lambda self, task, args, kwargs: (
+        enqueued.append(task.name), original(self, task, args, kwargs))[1])
+    OutboxWakeup.objects.update(requested_at=None)
+    counter = iter(range(ATTEMPTS))
+    lock = threading.Lock()
+
+    def commit_an_email():
+        with lock:
+            n = next(counter)
+        outbox.queue_email(f"wake-{n}", "lapsed", [f"p{n}@example.org"], {
+            "site_name": "Test", "dashboard_url": "http://x/", "subject_name": "S",
+            "membership": None})  # autocommit: its own transaction, then the ask
+
+    hammer(commit_an_email)
+    assert OutboxMessage.objects.filter(state="pending").count() == ATTEMPTS
+    assert enqueued == ["send_queued_emails"]
+    sent = send_queued_emails.call()
+    assert sent == {"seen": ATTEMPTS, "sent": ATTEMPTS}
