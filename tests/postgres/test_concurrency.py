@@ -183,3 +183,25 @@ def test_commits_at_once_ask_for_one_delivery_task(settings, monkeypatch):
     assert enqueued == ["send_queued_emails"]
     sent = send_queued_emails.call()
     assert sent == {"seen": ATTEMPTS, "sent": ATTEMPTS}
+
+
+def test_delivery_tasks_at_once_send_each_email_once(mailoutbox):
+    """Two delivery tasks draining the same pending emails at once (two workers, or a
+    task beside `pledges_send_outbox`): each row is claimed by one of them."""
+    from django.utils import timezone
+
+    from wagtail_pledges.notifications import outbox
+    from wagtail_pledges.notifications.delivery import deliver_queued
+
+    for n in range(ATTEMPTS):
+        outbox.queue_email(f"race-{n}", "lapsed", [f"r{n}@example.org"], {
+            "site_name": "Test", "dashboard_url": "http://x/", "subject_name": "S",
+            "membership": None})
+    mailoutbox.clear()  # the immediate backend sent them at each commit: make them pending again
+    OutboxMessage.objects.update(state="pending", attempts=0, subject="", body_text="",
+                                 body_html="", sent_at=None, next_attempt_at=timezone.now())
+    done = hammer(deliver_queued, attempts=WORKERS)
+    assert sum(d["sent"] for d in done) == ATTEMPTS
+    assert sorted(to for m in mailoutbox for to in m.to) == sorted(
+        f"r{n}@example.org" for n in range(ATTEMPTS))
+    assert set(OutboxMessage.objects.values_list("state", "attempts")) == {("sent", 1)}
