@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterable
 from importlib import import_module
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -86,9 +86,10 @@ def retry_now(message_ids: Iterable[int]) -> int:
 def ensure_wakeup_row(**kwargs) -> None:
     """``post_migrate``: the wake-up row exists (after ``migrate``, and after a test
     database is flushed)."""
-    apps = kwargs.get("apps")
+    apps, using = kwargs.get("apps"), kwargs.get("using", DEFAULT_DB_ALIAS)
     try:
         model = apps.get_model("wagtail_pledges", "OutboxWakeup") if apps else OutboxWakeup
     except LookupError:  # migrated back to before it existed
         return
-    model.objects.using(kwargs.get("using", "default")).get_or_create(pk=OutboxWakeup.ROW)
+    if router.allow_migrate_model(using, model):  # not on a database it is routed away from
+        model.objects.using(using).get_or_create(pk=OutboxWakeup.ROW)
