@@ -116,7 +116,7 @@ def test_a_task_sends_its_share_and_asks_for_another_for_the_rest(
     for n in range(5):
         commit_one(django_capture_on_commit_callbacks, f"k{n}")
     monkeypatch.setattr(delivery, "QUEUED_BATCH", 2)
-    monkeypatch.setattr(delivery.deliver_queued, "__defaults__", (2, 4))
+    monkeypatch.setattr(delivery, "QUEUED_MOST", 4)
     assert tasks.send_queued_emails.call() == {"seen": 4, "sent": 4}
     assert len(mail.outbox) == 4
     assert len(queued_tasks) == 2  # the first, and the one asked for the rest
@@ -173,3 +173,22 @@ def test_the_wakeup_row_is_back_after_a_flush():
     """A ``transaction=True`` test flushes every table; the ``post_migrate`` receiver
     (which a flush triggers) makes the row again, as ``migrate`` does."""
     assert wakeup().requested_at is None
+
+
+def test_run_inside_a_request_it_sends_one_batch_and_chains_no_task(
+        django_capture_on_commit_callbacks, monkeypatch):
+    """With the immediate backend (no task worker) the task runs in the request whose
+    commit asked for it: a backlog costs that request one batch, not all of it."""
+    from wagtail_pledges.notifications import delivery
+
+    monkeypatch.setattr(delivery, "QUEUED_BATCH", 2)
+    OutboxWakeup.objects.update(requested_at=timezone.now())  # a task "waiting": none runs
+    for n in range(5):
+        commit_one(django_capture_on_commit_callbacks, f"k{n}")
+    assert mail.outbox == []
+    OutboxWakeup.objects.update(requested_at=None)
+    commit_one(django_capture_on_commit_callbacks, "k5")  # this request's commit asks
+    assert len(mail.outbox) == 2  # one batch, oldest first
+    assert [to for m in mail.outbox for to in m.to] == ["k0@example.org", "k1@example.org"]
+    assert OutboxMessage.objects.filter(state=State.PENDING).count() == 4
+    assert wakeup().requested_at is None  # the next commit's task takes the rest

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..task_framework import TASKS_PACKAGE
+from . import delivery
 from .delivery import deliver, deliver_queued
 from .models import OutboxMessage, OutboxWakeup
 
@@ -35,11 +36,24 @@ WAKEUP_STALE = datetime.timedelta(minutes=10)
 
 @task()
 def send_queued_emails() -> dict[str, int]:
-    """Send every email waiting to be sent for the first time, oldest first."""
-    done = deliver_queued()
-    if done.pop("more"):  # stopped at its share: the rest is another task's
+    """Send every email waiting to be sent for the first time, oldest first.
+
+    Run by the immediate backend (the demo's, a site without a task worker), it runs
+    inside the request whose commit asked for it: there it sends one batch at most
+    and asks for no second task, so a backlog never holds a member's request; what is
+    left goes with the next commit's task or the daily run.
+    """
+    inline = _runs_inline()
+    done = deliver_queued(delivery.QUEUED_BATCH,
+                          delivery.QUEUED_BATCH if inline else delivery.QUEUED_MOST)
+    if done.pop("more") and not inline:  # stopped at its share: the rest is another task's
         wake_sender()
     return done
+
+
+def _runs_inline() -> bool:
+    immediate = import_module(f"{TASKS_PACKAGE}.backends.immediate").ImmediateBackend
+    return isinstance(send_queued_emails.get_backend(), immediate)
 
 
 @task()
