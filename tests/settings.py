@@ -112,7 +112,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = os.path.join(BASE_DIR, "static-collected")
 MEDIA_URL = "/media/"
 # PLEDGES_TEST_MEDIA_ROOT: a folder of its own for a run beside another (.ci/run runs
-# the Django 6 leg beside the PostgreSQL leg).
+# the Django 6 leg beside make test, and the browser tests beside the PostgreSQL leg).
 MEDIA_ROOT = os.environ.get("PLEDGES_TEST_MEDIA_ROOT") or os.path.join(BASE_DIR, "media")
 # Files of restricted collections go to a private folder beside MEDIA_ROOT.
 STORAGES = {
