@@ -134,6 +134,18 @@ def _record_failure(message: OutboxMessage, exc: Exception) -> None:
     )
 
 
+def _send_each(messages: list[OutboxMessage]) -> int:
+    """Claim, render and send each of ``messages``; how many were sent. What they are
+    about is read once for all of them (one query per model)."""
+    loaded = context.load(m.context for m in messages if not m.body_text)
+    sent = 0
+    for message in messages:
+        if _claim({"pk": message.pk}, timezone.now()):
+            message.attempts += 1  # as the claim did
+            sent += _send(message, loaded)
+    return sent
+
+
 def deliver_due(limit: int = 500, due_before=None) -> dict[str, int]:
     """Send what is due (pending or failed past its backoff). Safe to run concurrently.
 
@@ -151,14 +163,7 @@ def deliver_due(limit: int = 500, due_before=None) -> dict[str, int]:
         )
         .order_by("next_attempt_at")[:limit]
     )
-    # What the due messages are about, read once for all of them (one query per
-    # model); each message is then claimed, rendered and sent on its own.
-    loaded = context.load(m.context for m in due if not m.body_text)
-    sent = 0
-    for message in due:
-        if _claim({"pk": message.pk}, timezone.now()):
-            message.attempts += 1  # as the claim did
-            sent += _send(message, loaded)
+    sent = _send_each(due)
     return {"due": len(due), "sent": sent, "failed": len(due) - sent, "interrupted": dead}
 
 
@@ -176,16 +181,12 @@ def deliver_queued(batch: int = QUEUED_BATCH, most: int = QUEUED_MOST) -> dict[s
     sent = seen = after = 0
     more = False
     while True:
-        now = timezone.now()
         rows = list(OutboxMessage.objects.filter(
-            state=State.PENDING, next_attempt_at__lte=now, pk__gt=after).order_by("pk")[:batch])
+            state=State.PENDING, next_attempt_at__lte=timezone.now(), pk__gt=after,
+        ).order_by("pk")[:batch])
         if not rows:
             break
-        loaded = context.load(m.context for m in rows if not m.body_text)
-        for message in rows:
-            if _claim({"pk": message.pk}, now):
-                message.attempts += 1  # as the claim did
-                sent += _send(message, loaded)
+        sent += _send_each(rows)
         seen, after = seen + len(rows), rows[-1].pk
         if len(rows) < batch:
             break

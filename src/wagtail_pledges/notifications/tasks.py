@@ -100,6 +100,7 @@ def retry_now(message_ids: Iterable[int]) -> int:
 def ensure_wakeup_row(**kwargs) -> None:
     """``post_migrate``: the wake-up row exists (after ``migrate``, and after a test
     database is flushed)."""
+    # ``migrate`` sends its migration state's apps; ``flush`` sends none.
     apps, using = kwargs.get("apps"), kwargs.get("using", DEFAULT_DB_ALIAS)
     try:
         model = apps.get_model("wagtail_pledges", "OutboxWakeup") if apps else OutboxWakeup
