@@ -56,10 +56,15 @@ class AwarenessVideoValue(blocks.StructValue):
         progress; replacing the file with another starts a new record.
         """
         document = self.get("document")
-        if document:
-            return f"doc:{document.pk}"
-        url = self.get("video_url") or ""
-        return "url:" + hashlib.sha256(url.encode()).hexdigest()[:32]
+        return video_key_for(document.pk if document else None, self.get("video_url"))
+
+
+def video_key_for(document_pk, url) -> str:
+    """:attr:`AwarenessVideoValue.video_key` from what a video block stores (the
+    document's id, or the URL), without looking the document up."""
+    if document_pk:
+        return f"doc:{document_pk}"
+    return "url:" + hashlib.sha256((url or "").encode()).hexdigest()[:32]
 
 
 class SkipsEmptyLookup:

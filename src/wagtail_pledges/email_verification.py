@@ -21,14 +21,28 @@ from .tokens import issue_token
 
 
 def email_is_verified(user) -> bool:
+    """Verified by us (the member's profile) or by the site's hook.
+
+    A profile already loaded with the user (``select_related``, as every lifecycle
+    lock does) answers first, for free; the hook, which usually asks the database,
+    only when that answer is no.
+    """
+    state = getattr(user, "_state", None)
+    loaded = state.fields_cache.get("pledges_profile", _UNKNOWN) if state else _UNKNOWN
+    if loaded is not _UNKNOWN and loaded is not None and loaded.email_verified_at is not None:
+        return True
     hook = pledges_settings.EMAIL_VERIFIED_HOOK
     if hook and import_string(hook)(user):
         return True
+    if loaded is not _UNKNOWN:
+        return False  # loaded above: no profile, or not verified by us
     try:
-        # Often already loaded with the user (select_related): no query then.
         return user.pledges_profile.email_verified_at is not None
     except MemberProfile.DoesNotExist:
         return False
+
+
+_UNKNOWN = object()
 
 
 def allauth_email_verified(user) -> bool:

@@ -231,8 +231,9 @@ def test_the_action_forms_strategy_refuses_hostile_ids_by_field():
 
 def test_committing_reads_the_journey_once(client, individual_page,
                                            django_assert_max_num_queries):
-    """The commit POST reads the pledge and video progress once; where to go next
-    comes from the pledge just submitted, not from reading them again."""
+    """The commit POST reads the pledge once and the video progress only under the
+    lock; where to go next comes from the pledge just submitted, not from reading
+    them again."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -244,17 +245,16 @@ def test_committing_reads_the_journey_once(client, individual_page,
     data = {"action": "Reduce seclusion", "strategy": factories.strategy().pk,
             "target_date": (lifecycle.today() + datetime.timedelta(days=30)).isoformat()}
     # Wagtail's serving (site, pages, view restrictions: 7), the session (2), the
-    # journey (2) and the form (1); then the transaction, what was typed written with
+    # pledge (1) and the form (1); then the transaction, what was typed written with
     # the submission (no separate draft save, no savepoint): 11.
-    with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(23):
+    with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(22):
         response = client.post(url(individual_page, "commit/"), data)
     assert response["Location"] == url(individual_page, "done/")
     sql = [q["sql"] for q in queries]
     progress = [s for s in sql if 'FROM "wagtail_pledges_videoprogress"' in s]
-    # The journey's read (whole rows), and the videos re-checked under the lock (the
-    # completed ones' keys only).
-    journey = [s for s in progress if '"wagtail_pledges_videoprogress"."id"' in s]
-    assert len(journey) == 1 and len(progress) == 2, progress
+    # Only the check under the lock (the completed videos' keys): the journey's own
+    # read of every progress row is for the pages that show it.
+    assert len(progress) == 1 and '"wagtail_pledges_videoprogress"."id"' not in progress[0]
     # The member's standing is not asked apart: the signed-in user is read with it
     # (wagtail_pledges.auth), and nothing else reads their roles.
     user_reads = [s for s in sql if s.startswith('SELECT "testapp_user"."id"')]
@@ -291,3 +291,67 @@ def test_reading_videos_given_by_url_asks_the_database_nothing(individual_page,
     with django_assert_num_queries(1):
         videos = page.video_blocks
     assert videos[0]["document"] == document and videos[1]["document"] is None
+
+
+def test_a_commit_before_the_videos_sends_the_member_back_and_keeps_what_they_typed(
+        client, individual_page):
+    """Whether the videos were watched is decided under the row lock, once: a POST
+    that skipped them (a forged or replayed form) submits nothing, emails nothing,
+    and leads back to the first video unwatched, with what was typed kept."""
+    user = factories.UserFactory(verified=True)
+    client.force_login(user)
+    client.post(url(individual_page, "start/"))
+    watch(user, individual_page, count=1)
+    mail.outbox.clear()
+    data = {"action": "Reduce seclusion", "strategy": factories.strategy().pk,
+            "target_date": (lifecycle.today() + datetime.timedelta(days=30)).isoformat()}
+    response = client.post(url(individual_page, "commit/"), data, follow=True)
+    assert response.redirect_chain[0][0] == url(individual_page, "video/2/")
+    assert "Watch both awareness videos" in response.content.decode()
+    pledge = Pledge.objects.get(user=user)
+    assert pledge.review_status == ReviewStatus.DRAFT and pledge.action == "Reduce seclusion"
+    assert Membership.objects.get(user=user).status == Status.DRAFT
+    assert mail.outbox == []
+    # An invalid form without the videos goes the same way (nothing to show there).
+    response = client.post(url(individual_page, "commit/"), {"action": ""})
+    assert response["Location"] == url(individual_page, "video/2/")
+
+
+def test_a_commit_after_the_pledge_was_submitted_changes_nothing(client, individual_page):
+    """A replayed commit POST, once the pledge is submitted, goes to where the member
+    is; what was submitted stays as it was."""
+    user = factories.UserFactory(verified=True)
+    client.force_login(user)
+    client.post(url(individual_page, "start/"))
+    watch(user, individual_page)
+    data = {"action": "Reduce seclusion", "strategy": factories.strategy().pk,
+            "target_date": (lifecycle.today() + datetime.timedelta(days=30)).isoformat()}
+    assert client.post(url(individual_page, "commit/"), data)["Location"] == \
+        url(individual_page, "done/")
+    replayed = client.post(url(individual_page, "commit/"), {**data, "action": "Changed"})
+    assert replayed["Location"] == url(individual_page, "done/")
+    assert Pledge.objects.get(user=user).action == "Reduce seclusion"
+
+
+def test_video_keys_come_from_the_stored_stream_without_document_lookups(
+        individual_page, django_assert_num_queries):
+    """The keys every step and submission checks are the videos' own keys, read
+    without looking a document up; a deleted file's video keeps its key."""
+    from wagtail.documents import get_document_model
+
+    from wagtail_pledges.pages.models import IndividualPledgePage
+
+    videos = individual_page.video_blocks
+    document = get_document_model().objects.create(title="Video", file="videos/v.mp4")
+    individual_page.videos = [
+        ("video", {**videos[0], "document": document, "video_url": ""}),
+        ("video", dict(videos[1]))]
+    individual_page.save()
+    page = IndividualPledgePage.objects.get(pk=individual_page.pk)
+    with django_assert_num_queries(0):
+        keys = page.video_keys
+    assert keys == [v.video_key for v in page.video_blocks] == \
+        [f"doc:{document.pk}", videos[1].video_key]
+    document.delete()
+    page = IndividualPledgePage.objects.get(pk=individual_page.pk)
+    assert page.video_keys == keys

@@ -198,7 +198,7 @@ class CommitPledgeView(PledgesAPIView):
         # What was typed is written with the submission, or kept as the draft when
         # submitting is refused (a 400 by field).
         submitted = lifecycle.submit_pledge(
-            pledge, request.user, video_keys=[v.video_key for v in page.video_blocks],
+            pledge, request.user, video_keys=page.video_keys,
             edits=form.edits())
         self.changed_standing()
         return Response(ws.PledgeStateSerializer(submitted_state(submitted, form)).data)

@@ -18,7 +18,7 @@ from .. import (
     url_converters,  # noqa: F401  (registers <pledges_id:…>)
 )
 from ..accounts import email_is_verified
-from ..blocks import AwarenessVideoBlock
+from ..blocks import AwarenessVideoBlock, video_key_for
 from ..conf import pledges_settings
 from ..forms import PledgeActionForm
 from ..journey_urls import INDIVIDUAL
@@ -85,13 +85,22 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
     def video_blocks(self) -> list:
         return [child.value for child in self.videos]
 
+    @property
+    def video_keys(self) -> list[str]:
+        """The awareness videos' progress keys, in order, read from the stored stream:
+        no document is looked up (every step and every submission needs the keys,
+        only the video step the videos themselves). A video whose file has since
+        been deleted keeps its key, so progress recorded before still counts."""
+        return [video_key_for(item["value"].get("document"), item["value"].get("video_url"))
+                for item in self.videos.raw_data if item["type"] == "video"]
+
     def journey(self, request) -> dict:
         """Where the viewer is: ``step`` plus what the templates need. Two queries."""
         user = request.user
         if not user.is_authenticated:
             return {"step": "sign_in"}
         pledge = latest_pledge(user)
-        keys = [video.video_key for video in self.video_blocks]
+        keys = self.video_keys
         progress = {p.video_key: p for p in _video_progress.objects(
             user.pk, router.db_for_read(VideoProgress)) if p.video_key in keys}
         return self.journey_state(user, pledge, progress, keys)
@@ -184,44 +193,54 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
     @path("commit/", name="commit")
     @route()
     def commit_route(self, request):
+        if request.method == "POST":
+            return self._commit(request)
         state, redirect = self._open_state(request)
         if redirect:
             return redirect
         if state["step"] != "commit":
-            messages.info(request, _("Watch both awareness videos before you commit."))
-            return HttpResponseRedirect(self.step_url(request, state))
-        form_class = self.get_form_class("commit")
-        pledge = state["pledge"]
-        if request.method != "POST":
-            return self.render_step(request, self.step_templates["commit"],
-                                    **self.journey_context(request, state),
-                                    form=form_class(instance=pledge))
-        form = form_class(request.POST, instance=pledge)
+            return self._watch_first(request, state)
+        return self.render_step(request, self.step_templates["commit"],
+                                **self.journey_context(request, state),
+                                form=self.get_form_class("commit")(instance=state["pledge"]))
+
+    def _watch_first(self, request, state):
+        messages.info(request, _("Watch both awareness videos before you commit."))
+        return HttpResponseRedirect(self.step_url(request, state))
+
+    def _commit(self, request):
+        """The commit step's POST. Whether the videos were watched is decided once, by
+        ``submit_pledge`` under the row locks; the journey is read in full only when
+        something stops the submission (the page then shows where the member is)."""
+        user = request.user
+        pledge = latest_pledge(user)
+        if pledge is None or not pledge.is_editable_by_member:
+            return HttpResponseRedirect(self.step_url(request, self.journey(request)))
+        form = self.get_form_class("commit")(request.POST, instance=pledge)
         if form.is_valid():
             # One transaction, one row update: what was typed is written with the
             # submission, or kept as the draft when submitting is refused. A pledge a
             # concurrent request submitted first is left as it is; the journey moves on.
             try:
-                pledge = lifecycle.submit_pledge(
-                    pledge, request.user,
-                    video_keys=[video.video_key for video in self.video_blocks],
-                    edits=form.edits(),
-                )
+                pledge = lifecycle.submit_pledge(pledge, user, video_keys=self.video_keys,
+                                                 edits=form.edits())
             except ValidationError as exc:
                 add_service_errors(form, exc)
-                submitted = False
             except lifecycle.TransitionError as exc:
                 messages.error(request, str(exc))
                 return HttpResponseRedirect(self.get_url(request))
             else:
-                submitted = True
-            if submitted:
-                forget_standing(request.user)
+                forget_standing(user)
                 # The next step from the pledge just submitted (locked and loaded with
-                # its membership): nothing to read again.
-                after = self.journey_state(request.user, pledge, state["progress"],
-                                           state["keys"])
+                # its membership): nothing to read again. It is no longer the member's
+                # to edit, so their video progress plays no part.
+                after = self.journey_state(user, pledge, {}, [])
                 return HttpResponseRedirect(self.step_url(request, after))
+        state = self.journey(request)
+        if state["step"] not in ("video", "commit"):
+            return HttpResponseRedirect(self.step_url(request, state))
+        if state["step"] != "commit":
+            return self._watch_first(request, state)
         return self.render_step(request, self.step_templates["commit"], status=400,
                                 **self.journey_context(request, state), form=form)
 
