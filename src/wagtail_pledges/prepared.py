@@ -185,6 +185,26 @@ def _locks_outside_transaction(queryset: QuerySet, connection) -> bool:
                 and features.supports_transactions and connection.get_autocommit())
 
 
+# -- statements written by hand, once per database vendor ----------------------------
+
+_written: dict[tuple, str] = {}
+
+
+def written_sql(key: str, model: type[Model], connection, write: Callable[..., str]) -> str:
+    """The SQL ``write(table, column)`` returns for ``model`` on ``connection``'s
+    vendor, written once: ``table`` is the quoted table name and ``column(name)`` the
+    quoted column of a field, so the statement follows ``db_table`` and ``db_column``
+    as the ORM's would. For the few conditional ``UPDATE`` statements run on every
+    email or submission, which the ORM would compile every time."""
+    cache_key = (key, model, connection.vendor)
+    sql = _written.get(cache_key)
+    if sql is None:
+        meta, quote = model._meta, connection.ops.quote_name
+        sql = _written.setdefault(cache_key, write(
+            quote(meta.db_table), lambda name: quote(meta.get_field(name).column)))
+    return sql
+
+
 # -- UPDATE of a few fields of one row -------------------------------------------------
 
 _SAVES = {Model.save, ClusterableModel.save}

@@ -192,3 +192,29 @@ def test_run_inside_a_request_it_sends_one_batch_and_chains_no_task(
     assert [to for m in mail.outbox for to in m.to] == ["k0@example.org", "k1@example.org"]
     assert OutboxMessage.objects.filter(state=State.PENDING).count() == 4
     assert wakeup().requested_at is None  # the next commit's task takes the rest
+
+
+def test_the_wakeup_update_is_written_once_not_compiled_each_commit(queued_tasks):
+    """Every commit that queued an email runs the wake-up UPDATE: its SQL is written
+    once (prepared.written_sql), and it answers as the ORM's filter would."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLUpdateCompiler
+
+    def wake():
+        with mock.patch.object(SQLUpdateCompiler, "as_sql", autospec=True) as compiled:
+            asked = tasks.wake_sender()
+        assert not compiled.called
+        return asked
+
+    tasks.wake_sender()  # the first writes its SQL
+    OutboxWakeup.objects.update(requested_at=None)
+    assert wake() is True  # not set: set, one task
+    assert wake() is False  # set and fresh: left
+    OutboxWakeup.objects.update(
+        requested_at=timezone.now() - tasks.WAKEUP_STALE - datetime.timedelta(seconds=1))
+    assert wake() is True  # stale: set again
+    OutboxWakeup.objects.update(
+        requested_at=timezone.now() - tasks.WAKEUP_STALE + datetime.timedelta(seconds=30))
+    assert wake() is False  # nearly stale, still fresh
+    assert len(queued_tasks) == 3

@@ -220,3 +220,21 @@ def test_insert_rows_ignoring_conflicts_keeps_the_first_row():
     insert_rows([message("second")], ignore_conflicts=True)
     assert list(OutboxMessage.objects.filter(idempotency_key="same-key").values_list(
         "template", flat=True)) == ["first"]
+
+
+def test_written_sql_quotes_the_models_own_table_and_columns_once_per_vendor():
+    from wagtail_pledges.notifications.models import OutboxWakeup
+    from wagtail_pledges.prepared import written_sql
+
+    calls = []
+
+    def write(table, column):
+        calls.append(table)
+        return f"UPDATE {table} SET {column('requested_at')} = NULL WHERE {column('id')} = %s"
+
+    sql = written_sql("test-written", OutboxWakeup, connection, write)
+    quote = connection.ops.quote_name
+    assert sql == (f"UPDATE {quote(OutboxWakeup._meta.db_table)} SET {quote('requested_at')}"
+                   f" = NULL WHERE {quote('id')} = %s")
+    assert written_sql("test-written", OutboxWakeup, connection, write) == sql
+    assert len(calls) == 1

@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..conf import pledges_settings
-from ..prepared import save_fields
+from ..prepared import save_fields, written_sql
 from . import context
 from .context import Gone
 from .models import OutboxMessage, OutboxWakeup
@@ -64,21 +64,13 @@ def _claim(target: dict, now) -> bool:
     ))
 
 
-_CLAIM_SQL: dict[str, str] = {}
-
-
 def _claim_pk(pk: int, now) -> bool:
     connection = connections[router.db_for_write(OutboxMessage)]
-    sql = _CLAIM_SQL.get(connection.vendor)
-    if sql is None:
-        meta, quote = OutboxMessage._meta, connection.ops.quote_name
-        state, attempts, due, claimed, key = (
-            quote(meta.get_field(name).column)
-            for name in ("state", "attempts", "next_attempt_at", "claimed_at", "id"))
-        sql = _CLAIM_SQL.setdefault(connection.vendor, (
-            f"UPDATE {quote(meta.db_table)} SET {state} = %s, "  # noqa: S608 (quoted names)
-            f"{attempts} = {attempts} + 1, {due} = NULL, {claimed} = %s "
-            f"WHERE {key} = %s AND {state} IN (%s, %s) AND {due} <= %s"))
+    sql = written_sql("claim", OutboxMessage, connection, lambda table, column: (
+        f"UPDATE {table} SET {column('state')} = %s, "  # noqa: S608 (quoted names)
+        f"{column('attempts')} = {column('attempts')} + 1, {column('next_attempt_at')} = NULL, "
+        f"{column('claimed_at')} = %s WHERE {column('id')} = %s "
+        f"AND {column('state')} IN (%s, %s) AND {column('next_attempt_at')} <= %s"))
     at = OutboxMessage._meta.get_field("claimed_at").get_db_prep_value(now, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, [State.SENDING.value, at, pk, State.PENDING.value,

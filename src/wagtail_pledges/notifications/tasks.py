@@ -16,10 +16,10 @@ import logging
 from collections.abc import Iterable
 from importlib import import_module
 
-from django.db import DEFAULT_DB_ALIAS, router, transaction
-from django.db.models import Q
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.utils import timezone
 
+from ..prepared import written_sql
 from ..task_framework import TASKS_PACKAGE
 from . import delivery
 from .delivery import deliver, deliver_queued
@@ -71,10 +71,7 @@ def wake_sender() -> bool:
     once exactly one enqueues; the others find the mark set and return.
     """
     now = timezone.now()
-    asked = OutboxWakeup.objects.filter(
-        Q(requested_at=None) | Q(requested_at__lt=now - WAKEUP_STALE), pk=OutboxWakeup.ROW,
-    ).update(requested_at=now)
-    if not asked:
+    if not _mark_requested(now):
         return False
     try:
         send_queued_emails.enqueue()
@@ -84,6 +81,21 @@ def wake_sender() -> bool:
         logger.exception("Could not enqueue the outbox's delivery task")
         return False
     return True
+
+
+def _mark_requested(now) -> bool:
+    """Set the wake-up mark unless it is set and fresh: the statement every commit that
+    queued an email runs, written once (``prepared.written_sql``), not compiled each time."""
+    connection = connections[router.db_for_write(OutboxWakeup)]
+    sql = written_sql("wake", OutboxWakeup, connection, lambda table, column: (
+        f"UPDATE {table} SET {column('requested_at')} = %s "  # noqa: S608 (quoted names)
+        f"WHERE {column('id')} = %s "
+        f"AND ({column('requested_at')} IS NULL OR {column('requested_at')} < %s)"))
+    field = OutboxWakeup._meta.get_field("requested_at")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [field.get_db_prep_value(now, connection), OutboxWakeup.ROW,
+                             field.get_db_prep_value(now - WAKEUP_STALE, connection)])
+        return cursor.rowcount == 1
 
 
 def retry_now(message_ids: Iterable[int]) -> int:
