@@ -22,6 +22,7 @@ from .policy import (
     ids_filter,
     preload_standings,
 )
+from .prepared import write
 
 TIER_GROUP_KEYS = {Tier.INDIVIDUAL: "individual", Tier.ORGANISATION: "organisation"}
 
@@ -63,7 +64,7 @@ def _by_name(keys: Iterable[str]) -> tuple[str, list[str]]:
             f"WHERE {quote('name')} IN ({placeholders})"), names  # (quoted names only)
 
 
-def add_to_groups(user_id: int, keys: Iterable[str]) -> int:
+def add_to_groups(user_id: int, keys: Iterable[str], *, later: bool = False) -> int | None:
     """Put a user in the managed groups ``keys`` in one statement, whatever they are in
     now (``INSERT … SELECT … ON CONFLICT DO NOTHING``: no group ids to look up first).
     Returns how many links were added.
@@ -71,30 +72,42 @@ def add_to_groups(user_id: int, keys: Iterable[str]) -> int:
     Fewer than asked means the user was in some already, or a group does not exist
     yet (a new site): only then are the groups read, created if missing, and the
     insert repeated.
+
+    ``later``: the insert is a :func:`~wagtail_pledges.prepared.write`, sent with the
+    other writes of a :func:`~wagtail_pledges.prepared.writes_together` block (and the
+    check above made after it); returns None.
     """
     keys = set(keys)
     if not keys:
         return 0
-    added = _insert_links(user_id, keys)
-    if added < len(keys):
-        names = {pledges_settings.group_name(key) for key in keys}
-        if Group.objects.filter(name__in=names).count() < len(names):
-            managed_groups()
-            added += _insert_links(user_id, keys)
-    return added
+    added = []
+
+    def check(count: int) -> None:
+        if count < len(keys):
+            names = {pledges_settings.group_name(key) for key in keys}
+            if Group.objects.filter(name__in=names).count() < len(names):
+                managed_groups()
+                _insert_links(user_id, keys, then=lambda more: added.append(count + more))
+                return
+        added.append(count)
+
+    _insert_links(user_id, keys, then=check, later=later)
+    return None if later else added[0]
 
 
-def _insert_links(user_id: int, keys: set[str]) -> int:
+def _insert_links(user_id: int, keys: set[str], then, later: bool = False) -> None:
     table, user_column, group_column = (connection.ops.quote_name(n) for n in _link_table())
     groups, names = _by_name(keys)
+    sql = (f"INSERT INTO {table} ({user_column}, {group_column}) "  # noqa: S608 (names
+           f"SELECT %s, g.id FROM ({groups}) g WHERE 1 = 1 "  # are quoted; SQLite
+           "ON CONFLICT DO NOTHING")  # needs a WHERE before an upsert's ON)
+    if later:
+        write(sql, [user_id, *names], using=connection.alias, then=then)
+        return
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({user_column}, {group_column}) "  # noqa: S608 (names
-            f"SELECT %s, g.id FROM ({groups}) g WHERE 1 = 1 "  # are quoted; SQLite
-            "ON CONFLICT DO NOTHING",  # needs a WHERE before an upsert's ON)
-            [user_id, *names],
-        )
-        return cursor.rowcount
+        cursor.execute(sql, [user_id, *names])
+        count = cursor.rowcount
+    then(count)
 
 
 def remove_from_groups(user_id: int, keys: Iterable[str]) -> int:
@@ -155,7 +168,8 @@ def sync_membership_groups(membership: Membership, gained: bool = False) -> None
     """
     if gained and membership.tier == Tier.INDIVIDUAL and membership.user_id \
             and _default_group_rules(get_policy()):
-        add_to_groups(membership.user_id, {TIER_GROUP_KEYS[Tier.INDIVIDUAL], "members"})
+        add_to_groups(membership.user_id, {TIER_GROUP_KEYS[Tier.INDIVIDUAL], "members"},
+                      later=True)
         if Membership.user.is_cached(membership):
             forget_standing(membership.user)
         return

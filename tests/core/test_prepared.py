@@ -230,11 +230,117 @@ def test_written_sql_quotes_the_models_own_table_and_columns_once_per_vendor():
 
     def write(table, column):
         calls.append(table)
-        return f"UPDATE {table} SET {column('requested_at')} = NULL WHERE {column('id')} = %s"
+        return (f"UPDATE {table} SET {column('requested_at')} = NULL "  # noqa: S608
+                f"WHERE {column('id')} = %s")
 
     sql = written_sql("test-written", OutboxWakeup, connection, write)
     quote = connection.ops.quote_name
-    assert sql == (f"UPDATE {quote(OutboxWakeup._meta.db_table)} SET {quote('requested_at')}"
+    assert sql == (f"UPDATE {quote(OutboxWakeup._meta.db_table)} "  # noqa: S608
+                   f"SET {quote('requested_at')}"
                    f" = NULL WHERE {quote('id')} = %s")
     assert written_sql("test-written", OutboxWakeup, connection, write) == sql
     assert len(calls) == 1
+
+
+def _counter(key):
+    from wagtail_pledges.models import Counter
+
+    return Counter.objects.filter(key=key).values_list("value", flat=True).first()
+
+
+def _bump(key, ran):
+    from wagtail_pledges.models import Counter
+    from wagtail_pledges.prepared import write
+
+    quote = connection.ops.quote_name
+    write(f"UPDATE {quote(Counter._meta.db_table)} SET {quote('value')} = "  # noqa: S608
+          f"{quote('value')} + 1 WHERE {quote('key')} = %s", [key],
+          then=lambda count: ran.append((key, count)))
+
+
+def test_writes_together_are_sent_as_one_statement_at_the_end_with_their_counts():
+    """On PostgreSQL the block's writes go as one statement when it ends, each
+    ``then`` told how many rows its own part touched; elsewhere each runs at once.
+    The outcome is the same."""
+    from wagtail_pledges.models import Counter
+    from wagtail_pledges.prepared import writes_together
+
+    Counter.objects.create(key="test:a", value=0)
+    ran = []
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        with writes_together():
+            _bump("test:a", ran)
+            _bump("test:missing", ran)
+            if connection.vendor == "postgresql":
+                assert ran == [] and _counter("test:a") == 0  # not sent yet
+        assert ran == [("test:a", 1), ("test:missing", 0)]
+    sent = [q["sql"] for q in queries if not q["sql"].startswith("SELECT")]  # our checks
+    if connection.vendor == "postgresql":
+        assert len(sent) == 1 and sent[0].startswith("WITH w0 AS (UPDATE")
+    else:
+        assert len(sent) == 2
+    assert _counter("test:a") == 1
+
+
+def test_writes_together_send_nothing_when_the_block_fails():
+    from wagtail_pledges.models import Counter
+    from wagtail_pledges.prepared import writes_together
+
+    Counter.objects.create(key="test:a", value=0)
+    ran = []
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), writes_together():
+            _bump("test:a", ran)
+            raise RuntimeError
+        if connection.vendor == "postgresql":
+            assert ran == [] and _counter("test:a") == 0
+
+
+def test_a_write_in_a_savepoint_inside_the_block_runs_at_once():
+    """A savepoint rolled back alone must take its writes with it: they are not held
+    for the end of the block."""
+    from wagtail_pledges.models import Counter
+    from wagtail_pledges.prepared import writes_together
+
+    Counter.objects.create(key="test:a", value=0)
+    ran = []
+    with transaction.atomic(), writes_together():
+        try:
+            with transaction.atomic():
+                _bump("test:a", ran)
+                assert ran == [("test:a", 1)]
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert _counter("test:a") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writes_outside_a_transaction_run_at_once():
+    from wagtail_pledges.models import Counter
+    from wagtail_pledges.prepared import writes_together
+
+    Counter.objects.create(key="test:a", value=0)
+    ran = []
+    with writes_together():
+        _bump("test:a", ran)
+        assert ran == [("test:a", 1)]
+
+
+def test_a_submission_on_a_new_site_creates_its_counters_and_groups_after_the_writes():
+    """The fallbacks that depend on how many rows a write touched (a counter's first
+    use, a managed group not made yet) still run when the writes go together."""
+    from django.contrib.auth.models import Group
+
+    from wagtail_pledges.models import Counter
+
+    Group.objects.filter(name__in=["Members", "Individual members"]).delete()
+    Counter.objects.filter(key__startswith="members:").delete()
+    user = factories.UserFactory(verified=True)
+    pledge = factories.complete_pledge(lifecycle.start_individual(user))
+    Counter.objects.filter(key__startswith="members:").delete()
+    lifecycle.submit_pledge(pledge, user)
+    assert _counter("members:individual:active") == 1
+    assert _counter("members:individual:draft") == -1
+    assert set(user.groups.values_list("name", flat=True)) == {"Members",
+                                                               "Individual members"}

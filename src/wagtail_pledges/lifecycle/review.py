@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from ..conf import pledges_settings
 from ..email_verification import email_is_verified, send_verification
 from ..models import ActionPlan, LifecycleEvent, Membership, Pledge, Status
 from ..models.commitments import Commitment
+from ..prepared import writes_together
 from .dates import period_for, today
 from .publishing import _publish, _unpublish, is_reviewed
 from .rules import JOINING, MEMBERSHIP_MOVES, REVIEW_MOVES, approval_move
@@ -145,8 +146,11 @@ def _submit_pledge(pledge: Pledge, user, video_keys, edits: dict) -> Pledge | di
                            Status.SUBMITTED, commitment=pledge.pk, sequence=pledge.sequence)
         if membership.status not in JOINING:  # a renewal: the status stays as it is
             submitted.action, submitted.to_status = "submit_renewal", membership.status
-        return _approve_locked(pledge, membership, None, _("Email address verified"),
-                               submitted=submitted, also_save=tuple(edits))
+        # The counters, events, groups and welcome email are sent together, in one
+        # round trip at the end (PostgreSQL; nothing after them reads them back).
+        with writes_together(router.db_for_write(Membership)):
+            return _approve_locked(pledge, membership, None, _("Email address verified"),
+                                   submitted=submitted, also_save=tuple(edits))
     _record_submission(pledge, membership, user, also_save=tuple(edits))
     notify.pledge_received(pledge)
     if pledges_settings.INDIVIDUAL_REQUIRES_REVIEW:
