@@ -20,7 +20,6 @@ from .models import (
     OrganisationRole,
     Pledge,
     Priority,
-    RestrictivePractice,
     Sector,
     Strategy,
 )
@@ -115,7 +114,6 @@ class PledgeActionForm(PlainLabelsMixin, forms.ModelForm):
         self.fields["target_date"].help_text = _(
             "A date within your two-year commitment period."
         )
-        self.fields["practices"].queryset = RestrictivePractice.objects.all()
         self.fields["practices"].help_text = _("Optional: the practices your action reduces.")
 
     def _get_validation_exclusions(self):
@@ -200,7 +198,6 @@ class PlanForm(PlainLabelsMixin, RedisplayMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["practices"].queryset = RestrictivePractice.objects.all()
         self.fields["practices"].help_text = _("The practices your plan aims to reduce.")
 
 

@@ -29,6 +29,7 @@ from django.db.models.signals import post_save, pre_save
 from django.db.transaction import TransactionManagementError
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
+from modelcluster.utils import sort_by_fields
 
 # Never a real primary key (they are positive); only ever compiled, never executed.
 _STAND_IN = -7_340_033
@@ -343,6 +344,24 @@ def save_fields(instance: Model, names: list[str] | tuple[str, ...]) -> None:
                    update_fields=update_fields, raw=False, using=using)
     for name in m2m:  # as ClusterableModel.save: the row first, then its relations
         _commit_parental_m2m(instance, meta.get_field(name))
+
+
+def set_parental_m2m(instance: ClusterableModel, name: str, objs) -> None:
+    """``setattr(instance, name, objs)`` for a parental many-to-many field given model
+    instances (a form's cleaned data): the list modelcluster's manager would keep in
+    memory (sorted as the related model orders), without building the manager — which
+    costs more than the rest of setting it. :func:`save_fields` writes it with the row."""
+    field = type(instance)._meta.get_field(name)
+    objs = list(objs)
+    if any(not isinstance(obj, field.related_model) for obj in objs):
+        setattr(instance, name, objs)  # primary keys: modelcluster's own way
+        return
+    ordering = field.related_model._meta.ordering
+    if ordering and len(objs) > 1:
+        sort_by_fields(objs, ordering)
+    if not hasattr(instance, "_cluster_related_objects"):
+        instance._cluster_related_objects = {}
+    instance._cluster_related_objects[name] = objs
 
 
 def _related_query(field):

@@ -183,6 +183,29 @@ def test_save_fields_commits_a_pledges_practices_and_leaves_a_plan_to_its_own_sa
     assert ActionPlan.objects.get(pk=plan.pk).organisation_name == "Another Trust"
 
 
+def test_set_parental_m2m_keeps_what_modelclusters_setattr_keeps():
+    """The practices a member ticked, set without building modelcluster's manager:
+    the same list in memory (in the practices' own order), written the same way."""
+    from wagtail_pledges.models import RestrictivePractice
+    from wagtail_pledges.prepared import save_fields, set_parental_m2m
+
+    user = factories.UserFactory()
+    pledge = lifecycle.start_individual(user)
+    b = RestrictivePractice.objects.create(name="Zz seclusion", slug="zz-x")
+    a = RestrictivePractice.objects.create(name="Aa restraint", slug="aa-x")
+    by_setattr = Pledge.objects.get(pk=pledge.pk)
+    by_setattr.practices = [b, a]
+    set_parental_m2m(pledge, "practices", RestrictivePractice.objects.filter(pk__in=[a.pk, b.pk]))
+    assert list(pledge.practices.all()) == list(by_setattr.practices.all())
+    save_fields(pledge, ["practices"])
+    assert set(Pledge.objects.get(pk=pledge.pk).practices.all()) == {a, b}
+    set_parental_m2m(pledge, "practices", RestrictivePractice.objects.none())
+    save_fields(pledge, ["practices"])
+    assert list(Pledge.objects.get(pk=pledge.pk).practices.all()) == []
+    set_parental_m2m(pledge, "practices", [a.pk])  # primary keys: modelcluster's own way
+    assert list(Pledge.objects.get(pk=pledge.pk).practices.all()) == [a]
+
+
 # -- insert_rows: the INSERT written once ----------------------------------------------
 
 

@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from modelcluster.fields import ParentalManyToManyField
 
 from .. import counts, notify
 from ..conf import pledges_settings
 from ..email_verification import email_is_verified, send_verification
 from ..models import ActionPlan, LifecycleEvent, Membership, Pledge, Status
 from ..models.commitments import Commitment
-from ..prepared import writes_together
+from ..prepared import set_parental_m2m, writes_together
 from .dates import period_for, today
 from .publishing import _publish, _unpublish, is_reviewed
 from .rules import JOINING, MEMBERSHIP_MOVES, REVIEW_MOVES, approval_move
@@ -71,7 +72,10 @@ def _prepare_submission(commitment: Commitment, errors_for, edits: dict | None =
     for name, value in (edits or {}).items():
         # Plain, foreign-key and parental many-to-many fields alike (modelcluster
         # writes the last with the row, on save).
-        setattr(commitment, name, value)
+        if isinstance(commitment._meta.get_field(name), ParentalManyToManyField):
+            set_parental_m2m(commitment, name, value)
+        else:
+            setattr(commitment, name, value)
     errors = errors_for(commitment)
     if errors:
         return commitment, membership, False, errors
