@@ -69,12 +69,20 @@ class TermChoiceField(forms.ModelChoiceField):
     """A taxonomy term chosen by its id, found by a query compiled once per connection
     (the commit step asks it on every submission). A queryset with filters of its
     own, a ``to_field_name`` other than the key, or an id that no integer key can hold
-    is looked up as Django's own field does."""
+    is looked up as Django's own field does.
+
+    Server code that has already read the term (the API's serializer, by slug) may
+    pass the instance: a saved row of an unfiltered queryset is taken as it is, not
+    read again. Submitted data are strings, so a client can never pass one."""
 
     def to_python(self, value):
         queryset = self.queryset
         model = queryset.model
-        if (value in self.empty_values or queryset.query.has_filters()
+        unfiltered = not queryset.query.has_filters()
+        if isinstance(value, model) and unfiltered and value.pk is not None \
+                and not value._state.adding and value._state.db == queryset.db:
+            return value
+        if (value in self.empty_values or not unfiltered
                 or self.to_field_name not in (None, model._meta.pk.name)
                 or isinstance(value, model)):
             return super().to_python(value)

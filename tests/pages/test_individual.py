@@ -206,6 +206,27 @@ def test_the_action_form_checks_the_strategy_with_one_query(django_assert_num_qu
     assert not form.is_valid() and "strategy" in form.errors
 
 
+def test_a_strategy_read_already_is_not_read_again(django_assert_num_queries):
+    """The API's serializer has read the strategy by slug; handed to the form as the
+    instance, it is taken as it is. An unsaved or filtered-out one is not."""
+    from wagtail_pledges.forms import PledgeActionForm
+    from wagtail_pledges.models import Strategy
+
+    user = factories.UserFactory(verified=True)
+    pledge = lifecycle.start_individual(user)
+    strategy = factories.strategy()
+    data = {"action": "Debrief.", "strategy": strategy,
+            "target_date": (lifecycle.today() + datetime.timedelta(days=60)).isoformat()}
+    with django_assert_num_queries(0):
+        form = PledgeActionForm(data, instance=pledge)
+        assert form.is_valid() and form.cleaned_data["strategy"] == strategy
+    unsaved = Strategy(name="Not saved", slug="not-saved")
+    assert not PledgeActionForm({**data, "strategy": unsaved}, instance=pledge).is_valid()
+    form = PledgeActionForm(data, instance=pledge)
+    form.fields["strategy"].queryset = Strategy.objects.exclude(pk=strategy.pk)
+    assert not form.is_valid() and "strategy" in form.errors
+
+
 def test_the_action_forms_strategy_refuses_hostile_ids_by_field():
     """The strategy is looked up by a prepared query; whatever is sent instead of an
     id is a field error (never a server error), as Django's own field answers."""

@@ -189,7 +189,8 @@ class CommitPledgeView(PledgesAPIView):
         if pledge.review_status == ReviewStatus.SUBMITTED:
             return state_response(request.user)  # a repeated request: already done
         form = self.form_class(data={
-            "action": data["action"], "strategy": data["strategy"].pk,
+            # The strategy the serializer found by slug: not looked up again.
+            "action": data["action"], "strategy": data["strategy"],
             "target_date": data["target_date"].isoformat(),
             "practices": [p.pk for p in data["practices"]],
         }, instance=pledge)
