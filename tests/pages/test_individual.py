@@ -15,6 +15,18 @@ def url(page, sub=""):
     return page.url + sub
 
 
+def ready_to_commit(client, page, watched=None):
+    """A verified member signed in, their pledge started and ``watched`` of the
+    page's videos watched (all by default); the commit form's data."""
+    user = factories.UserFactory(verified=True)
+    client.force_login(user)
+    client.post(url(page, "start/"))
+    watch(user, page, count=watched)
+    return user, {"action": "Reduce seclusion", "strategy": factories.strategy().pk,
+                  "target_date": (lifecycle.today()
+                                  + datetime.timedelta(days=30)).isoformat()}
+
+
 def test_anonymous_is_asked_to_sign_in_and_steps_redirect_to_login(client, individual_page):
     response = client.get(individual_page.url)
     assert response.status_code == 200
@@ -259,12 +271,7 @@ def test_committing_reads_the_journey_once(client, individual_page,
     from django.test.utils import CaptureQueriesContext
 
     factories.active_individual()  # the counters and groups exist, as on a live site
-    user = factories.UserFactory(verified=True)
-    client.force_login(user)
-    client.post(url(individual_page, "start/"))
-    watch(user, individual_page)
-    data = {"action": "Reduce seclusion", "strategy": factories.strategy().pk,
-            "target_date": (lifecycle.today() + datetime.timedelta(days=30)).isoformat()}
+    user, data = ready_to_commit(client, individual_page)
     # Wagtail's serving (site, pages, view restrictions: 7), the session (2), the
     # pledge (1) and the form (1); then the transaction, what was typed written with
     # the submission (no separate draft save, no savepoint): 11.
@@ -319,13 +326,8 @@ def test_a_commit_before_the_videos_sends_the_member_back_and_keeps_what_they_ty
     """Whether the videos were watched is decided under the row lock, once: a POST
     that skipped them (a forged or replayed form) submits nothing, emails nothing,
     and leads back to the first video unwatched, with what was typed kept."""
-    user = factories.UserFactory(verified=True)
-    client.force_login(user)
-    client.post(url(individual_page, "start/"))
-    watch(user, individual_page, count=1)
+    user, data = ready_to_commit(client, individual_page, watched=1)
     mail.outbox.clear()
-    data = {"action": "Reduce seclusion", "strategy": factories.strategy().pk,
-            "target_date": (lifecycle.today() + datetime.timedelta(days=30)).isoformat()}
     response = client.post(url(individual_page, "commit/"), data, follow=True)
     assert response.redirect_chain[0][0] == url(individual_page, "video/2/")
     assert "Watch both awareness videos" in response.content.decode()
@@ -341,12 +343,7 @@ def test_a_commit_before_the_videos_sends_the_member_back_and_keeps_what_they_ty
 def test_a_commit_after_the_pledge_was_submitted_changes_nothing(client, individual_page):
     """A replayed commit POST, once the pledge is submitted, goes to where the member
     is; what was submitted stays as it was."""
-    user = factories.UserFactory(verified=True)
-    client.force_login(user)
-    client.post(url(individual_page, "start/"))
-    watch(user, individual_page)
-    data = {"action": "Reduce seclusion", "strategy": factories.strategy().pk,
-            "target_date": (lifecycle.today() + datetime.timedelta(days=30)).isoformat()}
+    user, data = ready_to_commit(client, individual_page)
     assert client.post(url(individual_page, "commit/"), data)["Location"] == \
         url(individual_page, "done/")
     replayed = client.post(url(individual_page, "commit/"), {**data, "action": "Changed"})
