@@ -378,19 +378,33 @@ def related_objects(field, pk, using: str = DEFAULT_DB_ALIAS) -> list:
     return _related.objects(field, pk, using)
 
 
+def live_links_attribute(field: ParentalManyToManyField) -> str:
+    """The attribute that may carry the ids ``field`` links to now, read with the row
+    (a pledge's lock on PostgreSQL): :func:`save_fields` then diffs against them
+    instead of reading the links again. Used once; a later save reads them."""
+    return f"pledges_live_{field.name}"
+
+
 def _commit_parental_m2m(instance: ClusterableModel, field: ParentalManyToManyField) -> None:
     """modelcluster's ``DeferringManyRelatedManager.commit()``, with the live links
-    read by a query compiled once per connection: the items set in memory replace
-    the stored ones, through Django's own ``remove`` and ``add`` (which send
-    ``m2m_changed``), only where they differ."""
+    read by a query compiled once per connection (or with the row, see
+    :func:`live_links_attribute`): the items set in memory replace the stored ones,
+    through Django's own ``remove`` and ``add`` (which send ``m2m_changed``), only
+    where they differ."""
     final = getattr(instance, "_cluster_related_objects", {}).get(field.name)
+    live_ids = instance.__dict__.pop(live_links_attribute(field), None)
     if final is None:  # never set in memory: nothing to write
         return
-    live = related_objects(field, instance.pk,
-                           router.db_for_write(type(instance), instance=instance))
     original = getattr(instance, field.name).get_original_manager()
-    to_remove = [item for item in live if item not in final]
-    to_add = [item for item in final if item not in live]
+    if live_ids is not None:
+        kept = {item.pk for item in final}
+        to_remove = [pk for pk in live_ids if pk not in kept]
+        to_add = [item for item in final if item.pk not in set(live_ids)]
+    else:
+        live = related_objects(field, instance.pk,
+                               router.db_for_write(type(instance), instance=instance))
+        to_remove = [item for item in live if item not in final]
+        to_add = [item for item in final if item not in live]
     if to_remove:
         original.remove(*to_remove)
     if to_add:

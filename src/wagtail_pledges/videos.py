@@ -165,9 +165,15 @@ _completed_videos = PreparedQuery(
 )
 
 
-def videos_watched(user, keys=None) -> int:
+#: The attribute a pledge locked for its submission carries on PostgreSQL: the keys of
+#: its member's completed videos, read with the row lock (lifecycle.writer).
+COMPLETED_VIDEOS = "pledges_completed_videos"
+
+
+def videos_watched(user, keys=None, completed=None) -> int:
     """How many of the videos ``keys`` (``None``: any tracked video) ``user`` has
-    completed. One query: the user's completed videos (a member has one row per video)."""
-    done = {key for (key,) in _completed_videos.rows(
-        user.pk, router.db_for_read(VideoProgress))}
+    completed. One query: the user's completed videos (a member has one row per video)
+    — none when ``completed``, those keys, was read already (with a row lock)."""
+    done = set(completed) if completed is not None else {
+        key for (key,) in _completed_videos.rows(user.pk, router.db_for_read(VideoProgress))}
     return len(done if keys is None else done.intersection(keys))

@@ -22,25 +22,25 @@ from wagtail_pledges.models import (
 pytestmark = pytest.mark.django_db
 
 
-def _together() -> int:
-    """Statements the counters, events, group links and welcome email take: one on
-    PostgreSQL (prepared.writes_together), one each elsewhere."""
-    return 1 if connection.vendor == "postgresql" else 4
+def _on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
 
 
 def test_joining_at_once_is_nine_statements_in_one_transaction():
     """Lock the membership (with user and profile) and the pledge, count the videos,
     update the pledge and the membership, move the counters, insert both events, the
-    group links and the welcome email: nine statements, all in the transaction — six
-    on PostgreSQL, where the last four are sent as one."""
+    group links and the welcome email: nine statements, all in the transaction. On
+    PostgreSQL five: the videos are read with the pledge's lock, and the last four
+    writes are sent as one (prepared.writes_together)."""
     factories.active_individual()  # the counters and groups exist, as on a live site
     user = factories.UserFactory(verified=True)
     pledge = factories.complete_pledge(lifecycle.start_individual(user))
     with CaptureQueriesContext(connection) as queries:
         lifecycle.submit_pledge(pledge, user)
     statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == 5 + _together(), "\n".join(statements)
-    if connection.vendor == "postgresql":
+    assert len(statements) == (5 if _on_postgresql() else 9), "\n".join(statements)
+    if _on_postgresql():
+        assert "ARRAY(" in statements[1] and "FOR UPDATE" in statements[1]
         together = statements[-1]
         assert together.startswith("WITH ") and all(f'"{table}"' in together for table in (
             "wagtail_pledges_counter", "wagtail_pledges_lifecycleevent",
@@ -62,8 +62,8 @@ def _typed(**changes) -> dict:
 
 def test_what_was_typed_is_written_with_the_submission_in_the_same_statements():
     """The commit step's edits go into the submission's own pledge UPDATE (and the
-    practices are read once to be set): no lock, update or savepoint of a separate
-    draft save before it."""
+    practices are read once to be set — on PostgreSQL with the pledge's lock): no
+    lock, update or savepoint of a separate draft save before it."""
     factories.active_individual()
     user = factories.UserFactory(verified=True)
     pledge = lifecycle.start_individual(user)
@@ -76,7 +76,7 @@ def test_what_was_typed_is_written_with_the_submission_in_the_same_statements():
     pledge_updates = [s for s in statements if s.startswith('UPDATE "wagtail_pledges_pledge"')]
     assert len(pledge_updates) == 1 and '"action"' in pledge_updates[0], pledge_updates
     # Nine, plus reading and then adding the practices the member ticked.
-    assert len(statements) == 7 + _together(), "\n".join(statements)
+    assert len(statements) == (6 if _on_postgresql() else 11), "\n".join(statements)
     pledge.refresh_from_db()
     assert (pledge.review_status, pledge.action, pledge.target_date) == (
         ReviewStatus.APPROVED, typed["action"], typed["target_date"])
@@ -113,3 +113,41 @@ def test_a_replayed_submission_changes_nothing_that_was_submitted():
     assert (pledge.review_status, pledge.action) == (ReviewStatus.APPROVED, "First.")
     assert OutboxMessage.objects.filter(to=user.email).count() == 1
     assert LifecycleEvent.objects.filter(membership__user=user, action="approve").count() == 1
+
+
+def test_the_practices_ticked_replace_those_stored_whether_submitted_or_refused():
+    """The stored practices (read with the pledge's lock on PostgreSQL) are diffed
+    against what was ticked: the others removed, the new ones added, through Django's
+    own remove and add (m2m_changed sent), when the submission is refused (kept as the
+    draft) and when it goes."""
+    from django.db.models.signals import m2m_changed
+
+    user = factories.UserFactory(verified=True)
+    pledge = lifecycle.start_individual(user)
+    a, b, c = (RestrictivePractice.objects.create(name=n, slug=f"{n.lower()}-x")
+               for n in ("Restraint", "Seclusion", "Sedation"))
+    pledge.practices = [a, b]
+    pledge.save()
+    heard = []
+
+    def listen(sender, action, pk_set=None, **kwargs):
+        if action.startswith("post_"):
+            heard.append((action, frozenset(pk_set or ())))
+
+    m2m_changed.connect(listen, sender=Pledge.practices.through, dispatch_uid="test-sub")
+    try:
+        with pytest.raises(ValidationError):  # no videos watched: kept as the draft
+            lifecycle.submit_pledge(Pledge.objects.get(pk=pledge.pk), user,
+                                    edits=_typed(practices=[b, c]))
+        assert set(Pledge.objects.get(pk=pledge.pk).practices.all()) == {b, c}
+        assert heard == [("post_remove", {a.pk}), ("post_add", {c.pk})]
+        factories.watch_videos(user)
+        heard.clear()
+        lifecycle.submit_pledge(Pledge.objects.get(pk=pledge.pk), user,
+                                edits=_typed(practices=[a]))
+    finally:
+        m2m_changed.disconnect(sender=Pledge.practices.through, dispatch_uid="test-sub")
+    pledge.refresh_from_db()
+    assert pledge.review_status == ReviewStatus.APPROVED
+    assert list(pledge.practices.all()) == [a]
+    assert heard == [("post_remove", {b.pk, c.pk}), ("post_add", {a.pk})]

@@ -23,7 +23,7 @@ from ..conf import pledges_settings
 from ..email_verification import email_is_verified, send_verification
 from ..models import ActionPlan, LifecycleEvent, Membership, Pledge, Status
 from ..models.commitments import Commitment
-from ..prepared import set_parental_m2m, writes_together
+from ..prepared import save_fields, set_parental_m2m, writes_together
 from .dates import period_for, today
 from .publishing import _publish, _unpublish, is_reviewed
 from .rules import JOINING, MEMBERSHIP_MOVES, REVIEW_MOVES, approval_move
@@ -137,8 +137,8 @@ def _submit_pledge(pledge: Pledge, user, video_keys, edits: dict) -> Pledge | di
         pledge, lambda p: pledge_errors(p, video_keys), edits
     )
     if errors:
-        if edits:
-            pledge.save(update_fields=list(edits))
+        if edits:  # kept as the draft (its practices diffed against those read with the lock)
+            save_fields(pledge, list(edits))
         return errors
     if not changed:
         return pledge

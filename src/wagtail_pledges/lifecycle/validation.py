@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from ..conf import pledges_settings
 from ..models import ActionPlan, Pledge
-from ..videos import videos_watched
+from ..videos import COMPLETED_VIDEOS, videos_watched
 from .dates import period_for, today
 
 
@@ -19,7 +19,8 @@ def pledge_errors(pledge: Pledge, video_keys=None) -> dict[str, list[str]]:
     """
     errors: dict[str, list[str]] = {}
     required = pledges_settings.REQUIRED_VIDEOS
-    watched = videos_watched(pledge.user, video_keys)
+    watched = videos_watched(pledge.user, video_keys,
+                             completed=getattr(pledge, COMPLETED_VIDEOS, None))
     if watched < required:
         errors["videos"] = [
             _("Watch both awareness videos first (%(done)s of %(required)s watched).")
