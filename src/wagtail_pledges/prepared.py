@@ -352,7 +352,9 @@ def set_parental_m2m(instance: ClusterableModel, name: str, objs) -> None:
     memory (sorted as the related model orders), without building the manager — which
     costs more than the rest of setting it. :func:`save_fields` writes it with the row."""
     field = type(instance)._meta.get_field(name)
-    objs = list(objs)
+    # Nothing ticked is a form's ``queryset.none()``: known empty without asking the
+    # compiler to find out.
+    objs = [] if isinstance(objs, QuerySet) and objs.query.is_empty() else list(objs)
     if any(not isinstance(obj, field.related_model) for obj in objs):
         setattr(instance, name, objs)  # primary keys: modelcluster's own way
         return

@@ -159,12 +159,20 @@ def view_restrictions(page_id: int, request=None):
         return tuple(sorted(ids)), tuple(field_values(row) for row in rows)
 
     ids, rows = page_cache.get(f"restrictions:{page_id}", read, request)
-    queryset = PageViewRestriction.objects.filter(page_id__in=ids)
+    queryset = _restrictions_of(ids)._chain()  # a copy: built once per set of pages
     names = field_names(PageViewRestriction)
     queryset._result_cache = [PageViewRestriction.from_db(queryset.db, names, row)
                               for row in rows]
     queryset._prefetch_done = True
     return queryset
+
+
+@functools.lru_cache(maxsize=1024)
+def _restrictions_of(ids: tuple[int, ...]):
+    """``PageViewRestriction.objects.filter(page_id__in=ids)``, built once per process
+    and set of pages (building the filter cost more than the rest of a cached check);
+    never evaluated itself, only copied."""
+    return PageViewRestriction.objects.filter(page_id__in=ids)
 
 
 class _CachedRestrictions:

@@ -93,6 +93,33 @@ def test_warm_route_and_restriction_check_cost_no_query(tree, rf, django_assert_
     assert page.get_parent().pk == tree["about"].pk  # the parent came with the route
 
 
+def test_a_warm_restriction_check_builds_no_filter_and_still_refines(tree, rf):
+    """The cached restrictions come in a copy of a query set built once per set of
+    pages (building the filter cost more than the rest of the check); a caller that
+    refines it still asks the database, for those pages only."""
+    from unittest import mock
+
+    from django.db.models import QuerySet
+
+    PageViewRestriction.objects.create(page=tree["about"],
+                                       restriction_type=PageViewRestriction.LOGIN)
+
+    def restrictions():
+        request = rf.get("/about/team/", HTTP_HOST="localhost")
+        CachedSiteMiddleware(lambda r: None)(request)
+        routing.route_from_cache(request, "/about/team/")
+        return request._wagtail_route_for_request[0].get_view_restrictions()
+
+    restrictions()  # warm
+    with mock.patch.object(QuerySet, "filter", autospec=True,
+                           side_effect=QuerySet.filter) as built:
+        first, second = restrictions(), restrictions()
+    assert not built.called
+    assert first is not second and [r.page_id for r in first] == [tree["about"].pk]
+    assert list(second.filter(restriction_type="password")) == []
+    assert [r.page_id for r in second.order_by("pk")] == [tree["about"].pk]
+
+
 def test_stream_field_page_keeps_its_blocks(tree, rf):
     request = rf.get("/resources/debrief/", HTTP_HOST="localhost")
     routing.route_from_cache(request, "/resources/debrief/")
