@@ -145,3 +145,45 @@ def test_signing_in_is_throttled_per_address(member):
     assert codes == [400, 400, 400] and response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert response.json()["type"].endswith(":throttled")
+
+
+def test_a_token_is_checked_with_one_query_and_other_expired_tokens_wait_for_the_daily_run(
+        member, django_assert_num_queries):
+    """Every API request checks its token: one query (the token with its user, compiled
+    once per connection), not knox's second one for the user's other tokens. Those
+    that expired are deleted by the daily run; an expired token is still refused, and
+    deleted, when it is used."""
+    from wagtail_pledges import lifecycle
+    from wagtail_pledges.api.auth import BearerTokenAuthentication
+
+    old = issue(Client(), username=member.email, password="password").json()["token"]
+    AuthToken.objects.update(expiry=datetime.datetime.now(datetime.UTC)
+                             - datetime.timedelta(days=1))
+    token = issue(Client(), username=member.email, password="password").json()["token"]
+    auth = BearerTokenAuthentication()
+    auth.authenticate_credentials(token.encode())  # compiled
+    with django_assert_num_queries(1):
+        user, auth_token = auth.authenticate_credentials(token.encode())
+    assert user == member and auth_token.token_key == token[:15]
+    assert AuthToken.objects.count() == 2  # the other, expired, left for the daily run
+    assert Client().get(API + "me/", **bearer(old)).status_code == 401
+    assert AuthToken.objects.count() == 1  # refused when used, and deleted
+    AuthToken.objects.update(expiry=datetime.datetime.now(datetime.UTC)
+                             - datetime.timedelta(seconds=1))
+    assert lifecycle.run_daily()["expired_tokens"] == 1
+    assert not AuthToken.objects.exists()
+
+
+@pytest.mark.parametrize("header", [b"Bearer abc\x00def0123456789", b"Bearer \xff\xfe\xfd",
+                                    b"Bearer " + b"0" * 200, b"Bearer \x00"])
+def test_hostile_bearer_headers_are_401_not_server_errors(header):
+    from django.test import RequestFactory
+    from rest_framework.exceptions import AuthenticationFailed
+
+    from wagtail_pledges.api.auth import BearerTokenAuthentication
+
+    request = RequestFactory().get(API + "me/", HTTP_AUTHORIZATION=header.decode("latin-1"))
+    with pytest.raises(AuthenticationFailed):
+        BearerTokenAuthentication().authenticate(request)
+    response = Client().get(API + "me/", HTTP_AUTHORIZATION=header.decode("latin-1"))
+    assert response.status_code == 401

@@ -18,3 +18,7 @@ class PledgesApiConfig(AppConfig):
                 "INSTALLED_APPS: add it, as README.md's install snippet does "
                 "(wagtail_pledges.E021)."
             )
+        from .. import lifecycle
+        from .auth import delete_expired_tokens
+
+        lifecycle.register_daily_job(delete_expired_tokens)
