@@ -287,3 +287,39 @@ def test_a_client_cannot_shorten_a_video(api, signed_in, individual_page):
             format="json")
         assert response.status_code == 200 and response.json()["completed"] is False
     assert not VideoProgress.objects.filter(completed_at__isnull=False).exists()
+
+
+def test_a_term_named_by_slug_is_read_with_the_others_by_one_compiled_query(
+        django_assert_num_queries):
+    """Every write naming a strategy reads the strategies once per request, by a query
+    compiled once per connection; a slug that names none is an error on the field,
+    and a serializer that narrows the terms is answered from its own query set."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+    from rest_framework import serializers
+
+    from wagtail_pledges.api.write_serializers import TermField
+    from wagtail_pledges.models import Strategy
+
+    strategy = factories.strategy()
+
+    class Named(serializers.Serializer):
+        strategy = TermField(Strategy)
+
+    assert Named(data={"strategy": strategy.slug}).is_valid()  # compiled
+    with django_assert_num_queries(1), \
+            mock.patch.object(SQLCompiler, "as_sql", autospec=True,
+                              side_effect=SQLCompiler.as_sql) as compiled:
+        named = Named(data={"strategy": strategy.slug})
+        assert named.is_valid() and named.validated_data["strategy"] == strategy
+    assert not compiled.called
+    unknown = Named(data={"strategy": "no-such-strategy"})
+    assert not unknown.is_valid() and "strategy" in unknown.errors
+
+    hidden = strategy
+
+    class Narrowed(serializers.Serializer):
+        strategy = TermField(Strategy, queryset=Strategy.objects.exclude(pk=hidden.pk))
+
+    assert not Narrowed(data={"strategy": hidden.slug}).is_valid()

@@ -26,6 +26,7 @@ from ..models import (
     Strategy,
 )
 from ..organisations import PRIORITY_FIELDS
+from ..prepared import PreparedFamily
 from .base import FieldsBuiltOnce
 
 #: The most priorities one request may carry before any is validated (a parse guard;
@@ -49,11 +50,25 @@ class TermField(serializers.SlugRelatedField):
             self.fail("invalid")
         cache = self.root.context.setdefault("_terms", {})
         if self.model not in cache:
-            cache[self.model] = {term.slug: term for term in self.get_queryset()}
+            cache[self.model] = {term.slug: term for term in self._terms()}
         try:
             return cache[self.model][data]
         except KeyError:
             self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+
+
+    def _terms(self):
+        """Every term of the field's queryset: when it is the model's whole table (as
+        it is unless a site narrows it), read by a query compiled once per connection
+        (every write that names a strategy asks it)."""
+        queryset = self.get_queryset()
+        if queryset.query.has_filters() or queryset.model is not self.model:
+            return queryset
+        return _all_terms.objects(self.model, 0, queryset.db)
+
+
+# ``pk > 0``: every row (keys are positive), with a key for prepared.py to stand in for.
+_all_terms = PreparedFamily(lambda model: lambda above: model.objects.filter(pk__gt=above))
 
 
 class PageField(serializers.IntegerField):
