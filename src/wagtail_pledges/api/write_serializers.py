@@ -56,7 +56,6 @@ class TermField(serializers.SlugRelatedField):
         except KeyError:
             self.fail("does_not_exist", slug_name=self.slug_field, value=data)
 
-
     def _terms(self):
         """Every term of the field's queryset: when it is the model's whole table (as
         it is unless a site narrows it), read by a query compiled once per connection

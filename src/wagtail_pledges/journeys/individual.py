@@ -195,18 +195,20 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
     def commit_route(self, request):
         if request.method == "POST":
             return self._commit(request)
-        state, redirect = self._open_state(request)
+        state, redirect = self._commit_state(request)
         if redirect:
             return redirect
-        if state["step"] != "commit":
-            return self._watch_first(request, state)
         return self.render_step(request, self.step_templates["commit"],
                                 **self.journey_context(request, state),
                                 form=self.get_form_class("commit")(instance=state["pledge"]))
 
-    def _watch_first(self, request, state):
-        messages.info(request, _("Watch both awareness videos before you commit."))
-        return HttpResponseRedirect(self.step_url(request, state))
+    def _commit_state(self, request):
+        """The journey state if the viewer is at the commit step, else where to go."""
+        state, redirect = self._open_state(request)
+        if redirect is None and state["step"] != "commit":
+            messages.info(request, _("Watch both awareness videos before you commit."))
+            redirect = HttpResponseRedirect(self.step_url(request, state))
+        return state, redirect
 
     def _commit(self, request):
         """The commit step's POST. Whether the videos were watched is decided once, by
@@ -236,11 +238,9 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
                 # to edit, so their video progress plays no part.
                 after = self.journey_state(user, pledge, {}, [])
                 return HttpResponseRedirect(self.step_url(request, after))
-        state = self.journey(request)
-        if state["step"] not in ("video", "commit"):
-            return HttpResponseRedirect(self.step_url(request, state))
-        if state["step"] != "commit":
-            return self._watch_first(request, state)
+        state, redirect = self._commit_state(request)
+        if redirect:
+            return redirect
         return self.render_step(request, self.step_templates["commit"], status=400,
                                 **self.journey_context(request, state), form=form)
 
