@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 
 from .conf import pledges_settings
 from .models import ActionPlan, Counter, Membership, ReviewStatus, Status, Tier
-from .prepared import write
+from .sql_writes import write
 
 CACHE_KEY = "wagtail_pledges:counts:v1"
 PLANS_PUBLISHED = "plans:published"
@@ -71,7 +71,7 @@ def move_membership(tier: str, from_status: str | None, to_status: str | None) -
 def _move_counters(deltas: dict[str, int], then=None) -> None:
     """``UPDATE … SET value = value + CASE key WHEN … END WHERE key IN (…)``: every
     counter in ``deltas`` moved in one statement; ``then(rows found)`` once it has run
-    (a :func:`~wagtail_pledges.prepared.write`: with a submission's other writes).
+    (a :func:`~wagtail_pledges.sql_writes.write`: with a submission's other writes).
 
     Written as SQL because every submission and status change runs it: built through
     the ORM (``F() + Case(When(…))``) it cost ~0.7 ms CPU on PostgreSQL, as SQL ~0.1 ms.

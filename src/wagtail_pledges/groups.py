@@ -22,7 +22,7 @@ from .policy import (
     ids_filter,
     preload_standings,
 )
-from .prepared import write
+from .sql_writes import write
 
 TIER_GROUP_KEYS = {Tier.INDIVIDUAL: "individual", Tier.ORGANISATION: "organisation"}
 
@@ -73,8 +73,8 @@ def add_to_groups(user_id: int, keys: Iterable[str], *, later: bool = False) -> 
     yet (a new site): only then are the groups read, created if missing, and the
     insert repeated.
 
-    ``later``: the insert is a :func:`~wagtail_pledges.prepared.write`, sent with the
-    other writes of a :func:`~wagtail_pledges.prepared.writes_together` block (and the
+    ``later``: the insert is a :func:`~wagtail_pledges.sql_writes.write`, sent with the
+    other writes of a :func:`~wagtail_pledges.sql_writes.writes_together` block (and the
     check above made after it); returns None.
     """
     keys = set(keys)

@@ -196,7 +196,7 @@ def test_run_inside_a_request_it_sends_one_batch_and_chains_no_task(
 
 def test_the_wakeup_update_is_written_once_not_compiled_each_commit(queued_tasks):
     """Every commit that queued an email runs the wake-up UPDATE: its SQL is written
-    once (prepared.written_sql), and it answers as the ORM's filter would."""
+    once (sql_writes.written_sql), and it answers as the ORM's filter would."""
     from unittest import mock
 
     from django.db.models.sql.compiler import SQLUpdateCompiler

@@ -247,7 +247,7 @@ def test_insert_rows_ignoring_conflicts_keeps_the_first_row():
 
 def test_written_sql_quotes_the_models_own_table_and_columns_once_per_vendor():
     from wagtail_pledges.notifications.models import OutboxWakeup
-    from wagtail_pledges.prepared import written_sql
+    from wagtail_pledges.sql_writes import written_sql
 
     calls = []
 
@@ -273,7 +273,7 @@ def _counter(key):
 
 def _bump(key, ran):
     from wagtail_pledges.models import Counter
-    from wagtail_pledges.prepared import write
+    from wagtail_pledges.sql_writes import write
 
     quote = connection.ops.quote_name
     write(f"UPDATE {quote(Counter._meta.db_table)} SET {quote('value')} = "  # noqa: S608
@@ -286,7 +286,7 @@ def test_writes_together_are_sent_as_one_statement_at_the_end_with_their_counts(
     ``then`` told how many rows its own part touched; elsewhere each runs at once.
     The outcome is the same."""
     from wagtail_pledges.models import Counter
-    from wagtail_pledges.prepared import writes_together
+    from wagtail_pledges.sql_writes import writes_together
 
     Counter.objects.create(key="test:a", value=0)
     ran = []
@@ -307,7 +307,7 @@ def test_writes_together_are_sent_as_one_statement_at_the_end_with_their_counts(
 
 def test_writes_together_send_nothing_when_the_block_fails():
     from wagtail_pledges.models import Counter
-    from wagtail_pledges.prepared import writes_together
+    from wagtail_pledges.sql_writes import writes_together
 
     Counter.objects.create(key="test:a", value=0)
     ran = []
@@ -323,7 +323,7 @@ def test_a_write_in_a_savepoint_inside_the_block_runs_at_once():
     """A savepoint rolled back alone must take its writes with it: they are not held
     for the end of the block."""
     from wagtail_pledges.models import Counter
-    from wagtail_pledges.prepared import writes_together
+    from wagtail_pledges.sql_writes import writes_together
 
     Counter.objects.create(key="test:a", value=0)
     ran = []
@@ -341,7 +341,7 @@ def test_a_write_in_a_savepoint_inside_the_block_runs_at_once():
 @pytest.mark.django_db(transaction=True)
 def test_writes_outside_a_transaction_run_at_once():
     from wagtail_pledges.models import Counter
-    from wagtail_pledges.prepared import writes_together
+    from wagtail_pledges.sql_writes import writes_together
 
     Counter.objects.create(key="test:a", value=0)
     ran = []

@@ -31,7 +31,7 @@ def test_joining_at_once_is_nine_statements_in_one_transaction():
     update the pledge and the membership, move the counters, insert both events, the
     group links and the welcome email: nine statements, all in the transaction. On
     PostgreSQL five: the videos are read with the pledge's lock, and the last four
-    writes are sent as one (prepared.writes_together)."""
+    writes are sent as one (sql_writes.writes_together)."""
     factories.active_individual()  # the counters and groups exist, as on a live site
     user = factories.UserFactory(verified=True)
     pledge = factories.complete_pledge(lifecycle.start_individual(user))

@@ -163,7 +163,7 @@ def _set_status(membership: Membership, to_status: str, action: str, user=None,
     via = before.to_status if before is not None and before.to_status else old
     event = _event(membership, action, user, reason, via, to_status, **data)
     # Nothing reads the events' keys: the insert can go with the transaction's other
-    # writes (prepared.writes_together).
+    # writes (sql_writes.writes_together).
     insert_rows([e for e in (before, event) if e is not None], keys=False)
     # Groups follow benefits: when the move neither grants nor takes them away
     # (draft → submitted, active → renewal due) the groups stay as they are. A legacy

@@ -20,7 +20,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..conf import pledges_settings
-from ..prepared import save_fields, written_sql
+from ..prepared import save_fields
+from ..sql_writes import written_sql
 from . import context
 from .context import Gone
 from .models import OutboxMessage, OutboxWakeup

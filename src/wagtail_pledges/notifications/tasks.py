@@ -19,7 +19,7 @@ from importlib import import_module
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.utils import timezone
 
-from ..prepared import written_sql
+from ..sql_writes import written_sql
 from ..task_framework import TASKS_PACKAGE
 from . import delivery
 from .delivery import deliver, deliver_queued
@@ -85,7 +85,7 @@ def wake_sender() -> bool:
 
 def _mark_requested(now) -> bool:
     """Set the wake-up mark unless it is set and fresh: the statement every commit that
-    queued an email runs, written once (``prepared.written_sql``), not compiled each time."""
+    queued an email runs, written once (``sql_writes.written_sql``), not compiled each time."""
     connection = connections[router.db_for_write(OutboxWakeup)]
     sql = written_sql("wake", OutboxWakeup, connection, lambda table, column: (
         f"UPDATE {table} SET {column('requested_at')} = %s "  # noqa: S608 (quoted names)
