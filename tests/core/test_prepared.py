@@ -367,3 +367,17 @@ def test_a_submission_on_a_new_site_creates_its_counters_and_groups_after_the_wr
     assert _counter("members:individual:draft") == -1
     assert set(user.groups.values_list("name", flat=True)) == {"Members",
                                                                "Individual members"}
+
+
+def test_a_writes_together_block_inside_another_joins_it():
+    from wagtail_pledges.models import Counter
+    from wagtail_pledges.sql_writes import writes_together
+
+    Counter.objects.create(key="test:a", value=0)
+    ran = []
+    with transaction.atomic(), writes_together():
+        with writes_together():
+            _bump("test:a", ran)
+        if connection.vendor == "postgresql":
+            assert ran == []  # sent with the outer block, not at the inner one's end
+    assert ran == [("test:a", 1)] and _counter("test:a") == 1
