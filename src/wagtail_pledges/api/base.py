@@ -121,12 +121,16 @@ def form_errors(form) -> dict:
 
 
 class FieldsBuiltOnce:
-    """For a read-only ``ModelSerializer`` that answers on every request.
+    """For a serializer that answers (or validates) on every request.
 
-    DRF builds a ModelSerializer's fields by inspecting the model again for each
-    instance (most of the cost of serialising one object); these fields depend on
-    nothing but the class, so they are built once per class and each instance gets
-    its own copies, as a plain ``Serializer`` does with its declared fields.
+    DRF builds a serializer's fields for each instance: a ``ModelSerializer`` inspects
+    its model again, and every field, declared or built, is deep-copied, which
+    constructs it anew from its arguments (a nested serializer's own fields
+    included) — most of the cost of serialising one object. These fields depend on
+    nothing but the class, so they are built once per class, never bound, and each
+    instance gets a shallow copy of each (:func:`fresh_field`), which its own
+    ``fields`` then binds to it as DRF binds any field. A field that keeps per-request
+    state must keep it on itself (its copy), not in a value it shares with the others.
     """
 
     def get_fields(self):
@@ -134,7 +138,22 @@ class FieldsBuiltOnce:
         if built is None:
             built = super().get_fields()
             type(self)._fields_built_once = built
-        return copy.deepcopy(built)
+        return {name: fresh_field(field) for name, field in built.items()}
+
+
+def fresh_field(field: serializers.Field) -> serializers.Field:
+    """A copy of an unbound ``field`` that shares nothing it would change by being
+    bound or used: its own attributes, and its own copy of the field it wraps (a list
+    field's ``child``, a many-related field's ``child_relation``), whose ``parent`` is
+    the copy — so ``root`` and ``context`` lead to the serializer that binds it."""
+    fresh = copy.copy(field)
+    for name in ("child", "child_relation"):
+        inner = field.__dict__.get(name)
+        if isinstance(inner, serializers.Field):
+            inner = fresh_field(inner)
+            inner.parent = fresh  # bound to the wrapper, as its constructor bound it
+            setattr(fresh, name, inner)
+    return fresh
 
 
 class DetailSerializer(serializers.Serializer):

@@ -105,7 +105,7 @@ class PledgeSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PledgeStateSerializer(serializers.Serializer):
+class PledgeStateSerializer(FieldsBuiltOnce, serializers.Serializer):
     """Where the member stands: their latest pledge, membership and email check."""
 
     pledge = PledgeSerializer(allow_null=True)
@@ -113,7 +113,7 @@ class PledgeStateSerializer(serializers.Serializer):
     email_verified = serializers.BooleanField()
 
 
-class PledgeCommitSerializer(serializers.Serializer):
+class PledgeCommitSerializer(FieldsBuiltOnce, serializers.Serializer):
     """The one action, committed on the journey page ``page``."""
 
     page = PageField()
@@ -139,7 +139,7 @@ class VideoSerializer(serializers.Serializer):
     completed = serializers.BooleanField()
 
 
-class VideoProgressInputSerializer(serializers.Serializer):
+class VideoProgressInputSerializer(FieldsBuiltOnce, serializers.Serializer):
     """One heartbeat from the player: the stretch just played, in seconds."""
 
     page = PageField()
@@ -148,7 +148,7 @@ class VideoProgressInputSerializer(serializers.Serializer):
     end = serializers.FloatField(min_value=0)
 
 
-class VideoProgressSerializer(serializers.Serializer):
+class VideoProgressSerializer(FieldsBuiltOnce, serializers.Serializer):
     video = serializers.CharField()
     position = serializers.FloatField()
     completed = serializers.BooleanField()
