@@ -28,6 +28,8 @@ from .cta import call_to_action
 from .forum import forum_for
 from .policy import get_policy
 from .prepared import PreparedFamily
+from .routing import cached_page
+from .versioned_cache import page_cache
 from .videos import read_duration
 from .visibility import collection_is_restricted, mark_gated, page_refusals
 
@@ -349,23 +351,33 @@ _live_pages = PreparedFamily(
     lambda model: lambda pk: model.objects.live().filter(pk=pk).order_by("pk")[:1])
 
 
-def _live_page(model: type, page_id: int):
-    """The live page ``page_id`` of ``model``, or ``None``: asked by every API request
-    that names a journey page (a submission's among them), so compiled once per
-    connection."""
-    pages = _live_pages.objects(model, page_id, router.db_for_read(model))
-    return pages[0] if pages else None
+def _live_page(page_id: int, page_models: tuple, request):
+    """The live page ``page_id`` (specific; of ``page_models`` if given), or ``None``.
+
+    Asked by every API request that names a journey page (a submission's among them)
+    and by every video heartbeat. With a shared cache, from the page cache, as page
+    views are routed (:func:`wagtail_pledges.routing.cached_page`: made stale by every
+    page change, so an unpublished or retyped page is seen at once); otherwise by a
+    query, compiled once per connection for one page type."""
+    if page_cache.version(request) is not None:
+        page = cached_page(page_id, request, page_models[0] if len(page_models) == 1 else None)
+        if page is None or not page.live or (
+                page_models and not isinstance(page, tuple(page_models))):
+            return None
+        return page
+    if len(page_models) == 1:  # one query: the concrete model's own table
+        pages = _live_pages.objects(page_models[0], page_id,
+                                    router.db_for_read(page_models[0]))
+        return pages[0] if pages else None
+    pages = Page.objects.live().filter(pk=page_id)
+    return (pages.type(*page_models) if page_models else pages).specific().first()
 
 
 def viewable_live_page(request, page_id: int, page_models=()):
     """Live page ``page_id`` (specific; of ``page_models`` if given) if this viewer may
     see it, else ``None``: a private page the policy refuses them, or a shared-password
     page they have not unlocked, is as unknown as a missing one."""
-    if len(page_models) == 1:  # one query: the concrete model's own table
-        page = _live_page(page_models[0], page_id)
-    else:
-        pages = Page.objects.live().filter(pk=page_id)
-        page = (pages.type(*page_models) if page_models else pages).specific().first()
+    page = _live_page(page_id, tuple(page_models), request)
     if page is None or page_refusals(page, request):
         return None
     return page

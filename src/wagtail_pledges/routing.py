@@ -42,6 +42,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import router
+from django.db.models import signals
 from django.http import Http404
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageViewRestriction, Site
@@ -69,16 +70,51 @@ def _page_entry(page) -> tuple:
 
 
 def _from_entry(entry: tuple, db: str):
+    """A new page object from a cached entry: a copy of one built once per process for
+    that entry, its stream fields parsed again from their stored text (as
+    ``Model.from_db`` would), so no request sees another's objects."""
+    built = _built_page(entry, db)
+    if built is None:
+        return None
+    template, streams = built
+    model = type(template)
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        # Receivers expect every object to be constructed: built as Django builds it.
+        return model.from_db(db, field_names(model), entry[1])
+    page = model.__new__(model)
+    # Django's own copy of an instance's state (what pickling takes): its own
+    # ``__dict__``, ``_state`` and fields cache.
+    page.__dict__.update(template.__getstate__())
+    for name, text in streams:
+        setattr(page, name, text)  # the field's descriptor makes a new StreamValue
+    return page
+
+
+@functools.lru_cache(maxsize=256)
+def _built_page(entry: tuple, db: str):
+    """``(page, stream fields)`` for a cached entry, built once per process: the page
+    is never handed out, only copied. Entries of one version are equal tuples, so a
+    new version's entry (a page edited) builds afresh; a page type whose code is gone
+    gives ``None``. Stream fields are ``(name, stored text)``."""
     model = ContentType.objects.get_for_id(entry[0]).model_class()
     if model is None:  # a page type whose code is gone
         return None
-    return model.from_db(db, field_names(model), entry[1])
+    streams = tuple((field.attname, value) for field, value
+                    in zip(model._meta.concrete_fields, entry[1], strict=True)
+                    if isinstance(field, StreamField))
+    return model.from_db(db, field_names(model), entry[1]), streams
 
 
-def cached_page(page_id: int, request=None):
-    """A new specific page object for ``page_id`` (``None`` if there is no such page)."""
+def cached_page(page_id: int, request=None, model=None):
+    """A new specific page object for ``page_id`` (``None`` if there is no such page).
+    ``model``: the page type the caller expects, read in one query on a cache miss
+    (any page type is found, in two)."""
 
     def read():
+        if model is not None:
+            page = model.objects.filter(pk=page_id).first()
+            if page is not None and page.specific_class is model:
+                return _page_entry(page)
         page = Page.objects.filter(pk=page_id).first()
         if page is None:  # raised, not returned: nothing is cached for it
             raise Http404

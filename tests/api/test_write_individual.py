@@ -323,3 +323,31 @@ def test_a_term_named_by_slug_is_read_with_the_others_by_one_compiled_query(
         strategy = TermField(Strategy, queryset=Strategy.objects.exclude(pk=hidden.pk))
 
     assert not Narrowed(data={"strategy": hidden.slug}).is_valid()
+
+
+def test_the_journey_page_comes_from_the_page_cache_and_follows_changes(
+        api, signed_in, individual_page, home):
+    """A heartbeat or a commit names its journey page: read from the page cache (as
+    page views are routed), not from the database, once warm; unpublishing the page or
+    naming another kind of page is a 404 at once."""
+    signed_in()
+    key = individual_page.video_blocks[0].video_key
+    body = {"page": individual_page.pk, "video": key, "start": 0, "end": 5}
+
+    def heartbeat(**changes):
+        with CaptureQueriesContext(connection) as context:
+            response = api.post(API + "pledge/videos/progress/", {**body, **changes},
+                                format="json")
+        return response, [q["sql"] for q in context.captured_queries]
+
+    heartbeat()  # warm
+    response, queries = heartbeat(start=5, end=10)
+    assert response.status_code == 200
+    assert not [sql for sql in queries if "wagtailcore_page" in sql], queries
+    for _ in range(2):  # cold, then warm: still not a journey page
+        assert heartbeat(page=home.pk)[0].status_code == 404
+    individual_page.unpublish()
+    response, _queries = heartbeat(start=10, end=15)
+    assert response.status_code == 404
+    assert "No live individual pledge page" in response.json()["detail"]
+    assert api.get(API + "pledge/videos/", {"page": individual_page.pk}).status_code == 404
