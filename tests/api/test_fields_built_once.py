@@ -4,7 +4,6 @@ per answer (issue 13: most of the cost of serialising a pledge state)."""
 import datetime
 
 import pytest
-
 from rest_framework import serializers
 
 from wagtail_pledges.api import write_serializers as ws
