@@ -35,7 +35,8 @@ class CachedSiteMiddleware:
     Optional: add ``"wagtail_pledges.middleware.CachedSiteMiddleware"`` to
     ``MIDDLEWARE``. Wagtail looks the site up with one query on every page view
     (``Site.find_for_request``, which then keeps it on the request); this middleware
-    puts the same answer there first. Every site (with its root page) is one cache
+    puts the same answer there first, and with it the site root paths Wagtail reads
+    from Django's cache to build any page's URL. Every site (with its root page) is one cache
     entry, matched to the host name and port as Wagtail matches them — one entry
     whatever ``Host`` headers clients send, kept as field values (each request gets its
     own ``Site`` and root page objects). It is made stale whenever a site or a page is
@@ -55,6 +56,9 @@ class CachedSiteMiddleware:
         except ValueError:  # a forwarded port that is no number: Wagtail's own lookup
             return self.get_response(request)
         request._wagtail_site = site_for(cached_sites(request), hostname, port)
+        # Where Wagtail keeps a request's site root paths (read from Django's cache
+        # by every page URL it builds): from the page cache, with no cache round trip.
+        request._wagtail_cached_site_root_paths = site_root_paths(request)
         return self.get_response(request)
 
 
@@ -98,6 +102,20 @@ def cached_sites(request=None) -> list:
         root_page.set_cached_value(site, Page.from_db(db, field_names(Page), page_values))
         found.append(site)
     return found
+
+
+def site_root_paths(request=None) -> list:
+    """``Site.get_site_root_paths()`` (Wagtail's own answer, as it computes it), kept in
+    the page cache: made stale by every site and page change. Computed afresh from the
+    database for each version (Wagtail's own cache entry is cleared first: a reader
+    may have refilled it from rows a transaction was about to change)."""
+    from wagtail.models import Site
+
+    def read():
+        Site.clear_site_root_paths_cache()
+        return tuple(Site.get_site_root_paths())
+
+    return list(page_cache.get("site_root_paths", read, request))
 
 
 def site_for(sites: list, hostname: str, port: int) -> object | None:

@@ -79,3 +79,55 @@ def test_changed_site_and_root_page_are_honoured_at_once(home):
         "Renamed home"
     Site.objects.all().delete()
     assert site_for(cached_sites(), "members.example.org", 80) is None
+
+
+def _root_paths_of_a_request(host="localhost"):
+    seen = {}
+
+    def view(request):
+        seen["request"] = request
+
+    CachedSiteMiddleware(view)(RequestFactory().get("/", HTTP_HOST=host))
+    return seen["request"]
+
+
+def test_page_urls_need_no_cache_round_trip_for_the_site_root_paths(home, monkeypatch):
+    """Wagtail reads its site root paths from Django's cache for every page URL it
+    builds (one cache round trip per request); the middleware hands it the page
+    cache's copy, Wagtail's own answer."""
+    from django.core.cache import caches
+    from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY
+
+    child = home.add_child(instance=PlainPage(title="About", slug="about"))
+    _root_paths_of_a_request()  # warm
+    asked = []
+    backend = caches["default"]
+    original = type(backend).get
+    monkeypatch.setattr(type(backend), "get", lambda self, key, *args, **kwargs: (
+        asked.append(key), original(self, key, *args, **kwargs))[1])
+    request = _root_paths_of_a_request()
+    assert child.get_url(request) == "/about/"
+    assert not [key for key in asked if SITE_ROOT_PATHS_CACHE_KEY in str(key)]
+    Site.clear_site_root_paths_cache()
+    assert request._wagtail_cached_site_root_paths == Site.get_site_root_paths()
+
+
+def test_site_root_paths_follow_changes_and_never_keep_a_stale_wagtail_entry(home):
+    from django.core.cache import cache
+    from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY, SITE_ROOT_PATHS_CACHE_VERSION
+
+    child = home.add_child(instance=PlainPage(title="About", slug="about"))
+    assert child.get_url(_root_paths_of_a_request()) == "/about/"
+    site = Site.objects.get(is_default_site=True)
+    site.hostname, site.port = "members.example.org", 8000
+    site.save()
+    request = _root_paths_of_a_request("members.example.org:8000")
+    assert child.get_full_url(request) == "http://members.example.org:8000/about/"
+    # Wagtail's own entry refilled from rows that were about to change (a reader
+    # between a write and its commit): the page cache's next version does not take it.
+    cache.set(SITE_ROOT_PATHS_CACHE_KEY, [(site.pk, "/stale/", "http://stale.example", "en")],
+              version=SITE_ROOT_PATHS_CACHE_VERSION)
+    home.title = "Home, renamed"
+    home.save_revision().publish()
+    request = _root_paths_of_a_request("members.example.org:8000")
+    assert child.get_full_url(request) == "http://members.example.org:8000/about/"
