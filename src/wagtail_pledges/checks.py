@@ -94,6 +94,16 @@ def _check_positive(name: str, id_: str) -> Callable[[Any], list[Error]]:
     return check
 
 
+def _check_seconds(name: str, most: int) -> Callable[[Any], list[Error]]:
+    def check(value: Any) -> list[Error]:
+        if isinstance(value, Real) and not isinstance(value, bool) and 0 <= value <= most:
+            return []
+        return [_error(f"WAGTAIL_PLEDGES['{name}'] must be a number of seconds from 0 "
+                       f"to {most}.", "E023")]
+
+    return check
+
+
 def _check_bool(name: str) -> Callable[[Any], list[Error]]:
     def check(value: Any) -> list[Error]:
         if isinstance(value, bool):
@@ -299,6 +309,7 @@ VALIDATORS: dict[str, Callable[[Any], list[Error]]] = {
     "BASE_URL": _check_base_url,
     "OUTBOX_MAX_ATTEMPTS": _check_positive("OUTBOX_MAX_ATTEMPTS", "E004"),
     "OUTBOX_BACKOFF_SECONDS": _check_positive("OUTBOX_BACKOFF_SECONDS", "E004"),
+    "OUTBOX_GATHER_SECONDS": _check_seconds("OUTBOX_GATHER_SECONDS", 60),
     "PRIVATE_STORAGE": _check_private_storage,
     "PRIVATE_SERVE_METHOD": _check_serve_method,
     "FORUM": _check_forum,

@@ -85,6 +85,11 @@ DEFAULTS: dict[str, Any] = {
     "BASE_URL": None,
     "OUTBOX_MAX_ATTEMPTS": 8,
     "OUTBOX_BACKOFF_SECONDS": 60,
+    # A delivery task asked for by a commit waits this many seconds before it runs, so
+    # the emails of the commits meanwhile go with it (0: at once). Only with a task
+    # backend that can defer (django-tasks-db's can; the immediate backend sends in
+    # the request).
+    "OUTBOX_GATHER_SECONDS": 1,
     # Files of restricted collections: a STORAGES alias for where they are kept
     # (None: a "private-media" folder beside MEDIA_ROOT) ...
     "PRIVATE_STORAGE": None,

@@ -120,6 +120,8 @@ def test_a_task_sends_its_share_and_asks_for_another_for_the_rest(
     assert tasks.send_queued_emails.call() == {"seen": 4, "sent": 4}
     assert len(mail.outbox) == 4
     assert len(queued_tasks) == 2  # the first, and the one asked for the rest
+    # A backlog's next task is not held back to gather more.
+    assert queued_tasks[0].task.run_after is not None and queued_tasks[1].task.run_after is None
     assert tasks.send_queued_emails.call() == {"seen": 1, "sent": 1}
     assert not OutboxMessage.objects.filter(state=State.PENDING).exists()
 
@@ -218,3 +220,31 @@ def test_the_wakeup_update_is_written_once_not_compiled_each_commit(queued_tasks
         requested_at=timezone.now() - tasks.WAKEUP_STALE + datetime.timedelta(seconds=30))
     assert wake() is False  # nearly stale, still fresh
     assert len(queued_tasks) == 3
+
+
+def test_a_commits_task_waits_to_gather_the_next_commits_emails(
+        queued_tasks, django_capture_on_commit_callbacks, settings):
+    """Under load a task per email batch of a handful costs the worker more than the
+    emails do: the task a commit asks for runs OUTBOX_GATHER_SECONDS later, and the
+    commits meanwhile find it waiting and add their emails to it."""
+    before = timezone.now()
+    for n in range(3):
+        commit_one(django_capture_on_commit_callbacks, f"k{n}")
+    after = timezone.now()
+    assert len(queued_tasks) == 1
+    run_after = queued_tasks[0].task.run_after
+    gather = datetime.timedelta(seconds=1)  # the default
+    assert before + gather <= run_after <= after + gather
+    assert tasks.send_queued_emails.call() == {"seen": 3, "sent": 3}
+
+    settings.WAGTAIL_PLEDGES = {"OUTBOX_GATHER_SECONDS": 0}
+    commit_one(django_capture_on_commit_callbacks, "now")
+    assert len(queued_tasks) == 2 and queued_tasks[1].task.run_after is None
+
+
+def test_a_backend_that_cannot_defer_sends_at_once(django_capture_on_commit_callbacks):
+    """The immediate backend (the demo's, a site with no worker) cannot defer a task:
+    the email goes in the commit's request, as before."""
+    commit_one(django_capture_on_commit_callbacks, "now")
+    assert [to for m in mail.outbox for to in m.to] == ["now@example.org"]
+    assert OutboxMessage.objects.get().state == State.SENT

@@ -6,7 +6,9 @@ Delivery is asked for, not enqueued per email: a commit that queued emails calls
 is waiting already (the :class:`~.models.OutboxWakeup` row). The task clears that
 mark *before* it reads what is pending, so an email committed after the clear asks
 for a task of its own, and one committed before it is read: none is left behind, and
-a hundred submissions a second share a handful of tasks instead of a hundred.
+a hundred submissions a second share a handful of tasks instead of a hundred. A
+commit's task waits ``OUTBOX_GATHER_SECONDS`` (when the backend can defer), so under
+load one task a second sends what was committed in it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from importlib import import_module
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.utils import timezone
 
+from ..conf import pledges_settings
 from ..sql_writes import written_sql
 from ..task_framework import TASKS_PACKAGE
 from . import delivery
@@ -47,7 +50,7 @@ def send_queued_emails() -> dict[str, int]:
     done = deliver_queued(delivery.QUEUED_BATCH,
                           delivery.QUEUED_BATCH if inline else delivery.QUEUED_MOST)
     if done.pop("more") and not inline:  # stopped at its share: the rest is another task's
-        wake_sender()
+        wake_sender(gather=False)  # a backlog: no reason to wait
     return done
 
 
@@ -63,24 +66,36 @@ def send_outbox_message(idempotency_key: str) -> bool:
     return deliver(key=idempotency_key)
 
 
-def wake_sender() -> bool:
+def wake_sender(gather: bool = True) -> bool:
     """Ask for a :func:`send_queued_emails` task unless one is already waiting; call
     it once what it should send is committed. Returns whether this call enqueued one.
 
     One conditional ``UPDATE`` of the wake-up row decides it, so of many commits at
-    once exactly one enqueues; the others find the mark set and return.
+    once exactly one enqueues; the others find the mark set and return. With
+    ``gather`` the task runs ``OUTBOX_GATHER_SECONDS`` later (when the backend can
+    defer), so the emails committed meanwhile go with it: under load, a task per
+    second sends them all instead of one task per handful of emails.
     """
     now = timezone.now()
     if not _mark_requested(now):
         return False
     try:
-        send_queued_emails.enqueue()
+        _delivery_task(now, gather).enqueue()
     except Exception:  # the emails stay pending; the next commit or daily run asks again
         OutboxWakeup.objects.filter(pk=OutboxWakeup.ROW, requested_at=now).update(
             requested_at=None)
         logger.exception("Could not enqueue the outbox's delivery task")
         return False
     return True
+
+
+def _delivery_task(now, gather: bool):
+    """:func:`send_queued_emails`, to run ``OUTBOX_GATHER_SECONDS`` after ``now`` when
+    gathering and the backend can defer a task, else as soon as a worker takes it."""
+    seconds = pledges_settings.OUTBOX_GATHER_SECONDS if gather else 0
+    if seconds and send_queued_emails.get_backend().supports_defer:
+        return send_queued_emails.using(run_after=now + datetime.timedelta(seconds=seconds))
+    return send_queued_emails
 
 
 def _mark_requested(now) -> bool:
