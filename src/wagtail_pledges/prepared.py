@@ -316,6 +316,21 @@ def _commit_parental_m2m(instance: ClusterableModel, field: ParentalManyToManyFi
     if to_add:
         original.add(*to_add)
     del instance._cluster_related_objects[field.name]
+    # What the links are now, in the related model's order: a caller answering with
+    # them (the API's pledge state) need not read them back.
+    linked = list(final)
+    if all(isinstance(item, field.related_model) for item in linked):
+        ordering = field.related_model._meta.ordering
+        if ordering and len(linked) > 1:
+            sort_by_fields(linked, ordering)
+        instance.__dict__[saved_links_attribute(field)] = linked
+
+
+def saved_links_attribute(field: ParentalManyToManyField) -> str:
+    """The attribute that carries the objects a save of this instance has just linked
+    ``field`` to (in the related model's order), set by :func:`save_fields` when it
+    wrote them; absent when nothing was written."""
+    return f"pledges_saved_{field.name}"
 
 
 # -- INSERT of a few new rows -------------------------------------------------------------

@@ -27,7 +27,7 @@ from ..models import (
     ReviewStatus,
     VideoProgress,
 )
-from ..prepared import related_objects
+from ..prepared import related_objects, saved_links_attribute
 from ..videos import ProgressError, record_video_progress
 from . import write_serializers as ws
 from .base import ErrorSerializer, PledgesAPIView, extend_schema, form_errors
@@ -64,10 +64,13 @@ def pledge_state(user) -> dict:
 
 
 def _prefetch_practices(pledge: Pledge) -> None:
-    """``prefetch_related_objects([pledge], "practices")``, in one prepared query (the
-    answer to every API submission reads them), in the practices' own order."""
+    """``prefetch_related_objects([pledge], "practices")``, in the practices' own order:
+    the ones the submission has just written (nothing to read), or else read in one
+    prepared query (the answer to every API submission shows them)."""
     field = Pledge._meta.get_field("practices")
-    practices = related_objects(field, pledge.pk, router.db_for_read(RestrictivePractice))
+    practices = pledge.__dict__.pop(saved_links_attribute(field), None)
+    if practices is None:
+        practices = related_objects(field, pledge.pk, router.db_for_read(RestrictivePractice))
     queryset = pledge.practices.get_queryset()
     queryset._result_cache, queryset._prefetch_done = practices, True  # as prefetch does
     if not hasattr(pledge, "_prefetched_objects_cache"):
