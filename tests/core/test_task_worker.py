@@ -1,12 +1,14 @@
 """Production shape: with django-tasks' database backend an email is queued in the
 request and sent by the worker (``db_worker``), never inside the request."""
 
+import time
 from unittest import mock
 
 import django
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from tests.core.test_views_core import link, unconfirmed  # noqa: F401  (a fixture)
 from wagtail_pledges.models import Membership, OutboxMessage
@@ -36,6 +38,10 @@ def test_request_enqueues_the_email_and_the_worker_sends_it(
     assert set(queued.values_list("state", flat=True)) == {OutboxMessage.State.PENDING}
     [task] = DBTaskResult.objects.filter(status="READY")
     assert task.task_path.endswith("send_queued_emails")
+    # It waits OUTBOX_GATHER_SECONDS (1) to gather the next commits' emails: a worker
+    # does not take it before then.
+    wait = (task.run_after - timezone.now()).total_seconds()
+    assert 0 < wait <= 1
     # The fixture's own emails were queued inside this test's transaction, whose
     # commit never comes: still pending, and the task sends them too.
     pending = OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).count()
@@ -43,6 +49,9 @@ def test_request_enqueues_the_email_and_the_worker_sends_it(
     # The worker closes stale connections between tasks; inside this test's
     # transaction that would close the test's own PostgreSQL connection.
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        assert mail.outbox == []  # not yet
+        time.sleep((task.run_after - timezone.now()).total_seconds() + 0.05)
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
     assert {to for m in mail.outbox for to in m.to} == {unconfirmed.email}
