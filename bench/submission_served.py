@@ -15,6 +15,9 @@ connections that ended during the run are not counted (Django keeps the app serv
 and the worker's connections open: ``CONN_MAX_AGE``), nor is what the kernel does
 outside process time.
 
+``--drain`` takes each submission run's CPU readings only once the task worker has
+sent that run's emails, so what it spends on them after the POSTs end (a delivery task
+waits ``OUTBOX_GATHER_SECONDS`` to gather emails) is counted too.
 ``--no-worker`` leaves the task worker stopped while the POSTs run (the emails wait in
 the queue) and starts it afterwards to send them: the difference is what sending the
 emails beside the requests costs. ``--reuse DIR`` keeps both sites' databases and the
@@ -99,9 +102,13 @@ def _pids(role: str, sites: dict) -> list[int]:
             if _role(cmdline, pid, sites) == role]
 
 
-def run(kind: str, post, count: int, sites: dict, profile: Path | None = None) -> dict:
+def run(kind: str, post, count: int, sites: dict, profile: Path | None = None,
+        drain=None) -> dict:
     """One run of POSTs; with ``profile``, py-spy records the example's app servers and
-    the task worker meanwhile (collapsed stacks, one file per process)."""
+    the task worker meanwhile (collapsed stacks, one file per process). With ``drain``
+    (a callable that returns once the run's emails are sent), the CPU readings are
+    taken after it: the task worker's work on this run's emails is counted whole, not
+    only what it did while the POSTs ran (the rate is still the POSTs' own)."""
     spies = []
     if profile:
         profile.mkdir(parents=True, exist_ok=True)
@@ -117,6 +124,8 @@ def run(kind: str, post, count: int, sites: dict, profile: Path | None = None) -
         time.sleep(1)
     before, busy = _cpu_by_pid(), _machine_busy()
     figures = post()
+    if drain is not None:
+        drain()
     spent = cpu_between(before, _cpu_by_pid(), sites)
     machine = _machine_busy() - busy
     for spy in spies:
@@ -164,9 +173,18 @@ def one_round(args, rrn, plain, urls: dict, sites: dict, workdir: Path) -> list[
                 [{"authorization": p["authorization"], "json": body}
                  for p in api_joiners["people"]], expect=(200,)), args.profile),
         }
+        people_of = {"html": joiners["people"], "api": api_joiners["people"]}
+
+        def drainer(name):
+            if not args.drain or name not in people_of:
+                return None
+            waited = workdir / f"drain-{name}.json"
+            waited.write_text(json.dumps([p["email"] for p in people_of[name]]))
+            return lambda: rrn.inside("wait-for-emails", str(waited), "120")
+
         for name, (kind, post, profile) in runs.items():
             if name in only:
-                results.append(run(kind, post, args.posts, sites, profile))
+                results.append(run(kind, post, args.posts, sites, profile, drainer(name)))
         people = [p["email"] for p in joiners["people"] + api_joiners["people"]]
         emails = workdir / "submitted.json"
         emails.write_text(json.dumps(people))
@@ -200,6 +218,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--posts", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--no-worker", action="store_true")
+    parser.add_argument("--drain", action="store_true",
+                        help="count CPU until each run's emails are sent")
     parser.add_argument("--only", default="ceiling,html,api")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--profile", type=Path, help="py-spy's collapsed stacks, here")
