@@ -259,15 +259,23 @@ def set_parental_m2m(instance: ClusterableModel, name: str, objs) -> None:
     # Nothing ticked is a form's ``queryset.none()``: known empty without asking the
     # compiler to find out.
     objs = [] if isinstance(objs, QuerySet) and objs.query.is_empty() else list(objs)
-    if any(not isinstance(obj, field.related_model) for obj in objs):
+    if not _in_related_order(field, objs):
         setattr(instance, name, objs)  # primary keys: modelcluster's own way
         return
-    ordering = field.related_model._meta.ordering
-    if ordering and len(objs) > 1:
-        sort_by_fields(objs, ordering)
     if not hasattr(instance, "_cluster_related_objects"):
         instance._cluster_related_objects = {}
     instance._cluster_related_objects[name] = objs
+
+
+def _in_related_order(field, objs: list) -> bool:
+    """Sort ``objs`` (in place) as ``field``'s related model orders its rows, if they
+    are all instances of it; whether they were."""
+    if any(not isinstance(obj, field.related_model) for obj in objs):
+        return False
+    ordering = field.related_model._meta.ordering
+    if ordering and len(objs) > 1:
+        sort_by_fields(objs, ordering)
+    return True
 
 
 def _related_query(field):
@@ -303,9 +311,9 @@ def _commit_parental_m2m(instance: ClusterableModel, field: ParentalManyToManyFi
         return
     original = getattr(instance, field.name).get_original_manager()
     if live_ids is not None:
-        kept = {item.pk for item in final}
+        kept, live = {item.pk for item in final}, set(live_ids)
         to_remove = [pk for pk in live_ids if pk not in kept]
-        to_add = [item for item in final if item.pk not in set(live_ids)]
+        to_add = [item for item in final if item.pk not in live]
     else:
         live = related_objects(field, instance.pk,
                                router.db_for_write(type(instance), instance=instance))
@@ -319,17 +327,14 @@ def _commit_parental_m2m(instance: ClusterableModel, field: ParentalManyToManyFi
     # What the links are now, in the related model's order: a caller answering with
     # them (the API's pledge state) need not read them back.
     linked = list(final)
-    if all(isinstance(item, field.related_model) for item in linked):
-        ordering = field.related_model._meta.ordering
-        if ordering and len(linked) > 1:
-            sort_by_fields(linked, ordering)
+    if _in_related_order(field, linked):
         instance.__dict__[saved_links_attribute(field)] = linked
 
 
 def saved_links_attribute(field: ParentalManyToManyField) -> str:
     """The attribute that carries the objects a save of this instance has just linked
-    ``field`` to (in the related model's order), set by :func:`save_fields` when it
-    wrote them; absent when nothing was written."""
+    ``field`` to (in the related model's order), set when :func:`save_fields` wrote
+    them; absent when nothing was written."""
     return f"pledges_saved_{field.name}"
 
 
