@@ -362,7 +362,7 @@ def _live_page(page_id: int, page_models: tuple, request):
     if page_cache.version(request) is not None:
         page = cached_page(page_id, request, page_models[0] if len(page_models) == 1 else None)
         if page is None or not page.live or (
-                page_models and not isinstance(page, tuple(page_models))):
+                page_models and not isinstance(page, page_models)):
             return None
         return page
     if len(page_models) == 1:  # one query: the concrete model's own table
