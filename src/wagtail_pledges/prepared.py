@@ -206,6 +206,11 @@ def save_fields(instance: Model, names: list[str] | tuple[str, ...]) -> None:
     ``save`` is its own, one with parent tables, a field with a placeholder of its
     own, a value that is an expression (``F()``) or a name that is not a plain
     column goes through ``save()``.
+
+    Inside a :func:`.sql_writes.writes_together` block (PostgreSQL) the ``UPDATE`` is
+    one of the block's writes, sent with them when it ends; ``post_save`` and the
+    many-to-many commit then run there, after it, so a receiver still sees the row as
+    saved. Reads made in the block before it ends see the row as it was.
     """
     model = type(instance)
     meta = model._meta
@@ -239,15 +244,20 @@ def save_fields(instance: Model, names: list[str] | tuple[str, ...]) -> None:
         sql = _update_sql.setdefault(key, (
             f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608 (quoted names)
             f"WHERE {quote(meta.pk.column)} = %s"))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, meta.pk.get_db_prep_value(instance.pk, connection)])
-        if cursor.rowcount < 1:
+
+    def saved(count: int) -> None:
+        if count < 1:
             raise DatabaseError("Save with update_fields did not affect any rows.")
-    instance._state.db, instance._state.adding = using, False
-    post_save.send(sender=model, instance=instance, created=False,
-                   update_fields=update_fields, raw=False, using=using)
-    for name in m2m:  # as ClusterableModel.save: the row first, then its relations
-        _commit_parental_m2m(instance, meta.get_field(name))
+        instance._state.db, instance._state.adding = using, False
+        post_save.send(sender=model, instance=instance, created=False,
+                       update_fields=update_fields, raw=False, using=using)
+        for name in m2m:  # as ClusterableModel.save: the row first, then its relations
+            _commit_parental_m2m(instance, meta.get_field(name))
+
+    # At once, or with a writes_together block's other writes when it ends (then
+    # ``saved`` runs there: post_save still follows the row's UPDATE).
+    write(sql, [*values, meta.pk.get_db_prep_value(instance.pk, connection)], using=using,
+          then=saved)
 
 
 def set_parental_m2m(instance: ClusterableModel, name: str, objs) -> None:

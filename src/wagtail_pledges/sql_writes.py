@@ -68,6 +68,8 @@ def writes_together(using: str = DEFAULT_DB_ALIAS):
     counted by the main ``SELECT`` — so a submission's counters, events, groups and
     email cost one round trip instead of four. Each write's ``then`` runs after that,
     in order. An exception in the block sends nothing (its transaction rolls back).
+    ``prepared.save_fields`` sends its row ``UPDATE`` this way too, its ``post_save``
+    (and many-to-many commit) in its ``then``.
 
     The writes are not seen by reads made inside the block (they have not run yet),
     nor by one another (PostgreSQL runs a statement's parts on one snapshot): use it

@@ -101,12 +101,16 @@ def test_a_submission_still_sends_pre_and_post_save_for_its_row_updates():
                                "last_published_at", "first_published_at"})
     membership_fields = frozenset({"status", "status_changed_at", "period_start",
                                    "period_end", "reminders_sent"})
-    assert heard == [
-        (pre_save, "Pledge", pledge_fields, "draft"),
-        (post_save, "Pledge", pledge_fields, "approved"),
-        (pre_save, "Membership", membership_fields, "draft"),
-        (post_save, "Membership", membership_fields, "active"),
-    ]
+    pledge_pre = (pre_save, "Pledge", pledge_fields, "draft")
+    pledge_post = (post_save, "Pledge", pledge_fields, "approved")
+    membership_pre = (pre_save, "Membership", membership_fields, "draft")
+    membership_post = (post_save, "Membership", membership_fields, "active")
+    if connection.vendor == "postgresql":
+        # Both UPDATEs go with the submission's other writes (writes_together): each
+        # post_save is sent once they have run, and still sees its row as saved.
+        assert heard == [pledge_pre, membership_pre, pledge_post, membership_post]
+    else:
+        assert heard == [pledge_pre, pledge_post, membership_pre, membership_post]
 
 
 def test_save_fields_writes_what_save_writes():
@@ -134,6 +138,43 @@ def test_save_fields_on_a_row_that_is_gone_raises_as_save_does():
     gone = Membership(pk=10**9, tier=membership.tier, status="draft")
     with pytest.raises(DatabaseError, match="did not affect any rows"):
         save_fields(gone, ["status"])
+
+
+def test_save_fields_in_writes_together_raises_for_a_gone_row_when_the_block_ends():
+    """Sent with a block's other writes, a row update that touched nothing still
+    raises as save() does — when the block ends, rolling the whole transaction back —
+    and its post_save is sent only after a write that did."""
+    from django.db import DatabaseError
+    from django.db.models.signals import post_save
+
+    from wagtail_pledges.models import Counter
+    from wagtail_pledges.prepared import save_fields
+    from wagtail_pledges.sql_writes import writes_together
+
+    membership = lifecycle.start_individual(factories.UserFactory()).membership
+    Counter.objects.create(key="test:a", value=0)
+    heard = []
+
+    def listen(sender, instance, **kwargs):
+        heard.append(Membership.objects.filter(pk=instance.pk).values_list(
+            "reminders_sent", flat=True).first())
+
+    post_save.connect(listen, sender=Membership, dispatch_uid="test-gone-row")
+    try:
+        with transaction.atomic(), writes_together():
+            membership.reminders_sent = [30]
+            save_fields(membership, ["reminders_sent"])
+            if connection.vendor == "postgresql":
+                assert heard == []  # not written yet: no post_save yet
+        assert heard == [[30]]
+        gone = Membership(pk=10**9, tier=membership.tier, status="draft")
+        with pytest.raises(DatabaseError, match="did not affect any rows"):
+            with transaction.atomic(), writes_together():
+                _bump("test:a", [])
+                save_fields(gone, ["status"])
+    finally:
+        post_save.disconnect(sender=Membership, dispatch_uid="test-gone-row")
+    assert heard == [[30]] and _counter("test:a") == 0  # rolled back with it
 
 
 def test_save_fields_commits_a_pledges_practices_and_leaves_a_plan_to_its_own_save():
