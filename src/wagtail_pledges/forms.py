@@ -24,6 +24,7 @@ from .models import (
     Strategy,
 )
 from .prepared import PreparedFamily
+from .term_cache import is_cached, term_by_pk
 
 
 class DateInput(forms.DateInput):
@@ -66,10 +67,11 @@ _terms_by_pk = PreparedFamily(lambda model: lambda pk: model._default_manager.fi
 
 
 class TermChoiceField(forms.ModelChoiceField):
-    """A taxonomy term chosen by its id, found by a query compiled once per connection
-    (the commit step asks it on every submission). A queryset with filters of its
-    own, a ``to_field_name`` other than the key, or an id that no integer key can hold
-    is looked up as Django's own field does.
+    """A taxonomy term chosen by its id (the commit step asks it on every submission),
+    found in the page cache (:mod:`~wagtail_pledges.term_cache`) — no query once warm —
+    or, for a taxonomy not kept there, by a query compiled once per connection. A
+    queryset with filters of its own, a ``to_field_name`` other than the key, or an id
+    that no integer key can hold is looked up as Django's own field does.
 
     Server code that has already read the term (the API's serializer, by slug) may
     pass the instance: a saved row of an unfiltered queryset is taken as it is, not
@@ -93,11 +95,14 @@ class TermChoiceField(forms.ModelChoiceField):
             key = None
         if type(key) is not int or not -(2**31) < key < 2**31:
             return super().to_python(value)
-        found = _terms_by_pk.objects(model, key, queryset.db)
-        if not found:
+        if is_cached(model):
+            found = term_by_pk(model, key, queryset.db)
+        else:
+            found = next(iter(_terms_by_pk.objects(model, key, queryset.db)), None)
+        if found is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
                                   params={"value": value})
-        return found[0]
+        return found
 
 
 class PledgeActionForm(PlainLabelsMixin, forms.ModelForm):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+from .term_cache import current_request
 from .versioned_cache import field_names, field_values, page_cache
 
 request_base_url: ContextVar[str] = ContextVar("wagtail_pledges_request_base_url", default="")
@@ -59,7 +60,13 @@ class CachedSiteMiddleware:
         # Where Wagtail keeps a request's site root paths (read from Django's cache
         # by every page URL it builds): from the page cache, with no cache round trip.
         request._wagtail_cached_site_root_paths = site_root_paths(request)
-        return self.get_response(request)
+        # Code that is handed no request (a form field finding a taxonomy term) reads
+        # the page cache at this request's version too.
+        token = current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            current_request.reset(token)
 
 
 class CachedRouteMiddleware:

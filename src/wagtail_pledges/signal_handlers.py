@@ -38,6 +38,7 @@ from .models import (
     Strategy,
 )
 from .policy import get_policy
+from .term_cache import TERM_MODELS
 from .versioned_cache import page_cache
 
 COMMITMENT_MODELS = (ActionPlan, Pledge)
@@ -125,7 +126,9 @@ def _bump_pages_on_page_save(sender, instance, **kwargs):
         page_cache.bump()
 
 
-for _model in (PageViewRestriction, Group, Site):
+# The taxonomies are kept there too (term_cache): a member's form and the API find
+# the term they name without a query.
+for _model in (PageViewRestriction, Group, Site, *TERM_MODELS):
     post_save.connect(page_cache.bump, sender=_model,
                       dispatch_uid=f"pledges-pages-{_model.__name__}")
     post_delete.connect(page_cache.bump, sender=_model,

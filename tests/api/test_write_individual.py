@@ -296,14 +296,12 @@ def test_a_client_cannot_shorten_a_video(api, signed_in, individual_page):
     assert not VideoProgress.objects.filter(completed_at__isnull=False).exists()
 
 
-def test_a_term_named_by_slug_is_read_with_the_others_by_one_compiled_query(
+def test_a_term_named_by_slug_is_found_in_the_page_cache_and_follows_changes(
         django_assert_num_queries):
-    """Every write naming a strategy reads the strategies once per request, by a query
-    compiled once per connection; a slug that names none is an error on the field,
-    and a serializer that narrows the terms is answered from its own query set."""
-    from unittest import mock
-
-    from django.db.models.sql.compiler import SQLCompiler
+    """Every write naming a strategy finds it in the page cache (term_cache): no query
+    once warm. A new, renamed or deleted strategy is followed at once; a slug that
+    names none is an error on the field, and a serializer that narrows the terms is
+    answered from its own query set."""
     from rest_framework import serializers
 
     from wagtail_pledges.api.write_serializers import TermField
@@ -314,15 +312,25 @@ def test_a_term_named_by_slug_is_read_with_the_others_by_one_compiled_query(
     class Named(serializers.Serializer):
         strategy = TermField(Strategy)
 
-    assert Named(data={"strategy": strategy.slug}).is_valid()  # compiled
-    with django_assert_num_queries(1), \
-            mock.patch.object(SQLCompiler, "as_sql", autospec=True,
-                              side_effect=SQLCompiler.as_sql) as compiled:
+    assert Named(data={"strategy": strategy.slug}).is_valid()  # warm
+    with django_assert_num_queries(0):
         named = Named(data={"strategy": strategy.slug})
         assert named.is_valid() and named.validated_data["strategy"] == strategy
-    assert not compiled.called
+    again = Named(data={"strategy": strategy.slug})
+    assert again.is_valid()  # each request its own object, never one shared
+    assert again.validated_data["strategy"] is not named.validated_data["strategy"]
     unknown = Named(data={"strategy": "no-such-strategy"})
     assert not unknown.is_valid() and "strategy" in unknown.errors
+
+    added = Strategy.objects.create(name="Added later", slug="added-later")
+    assert Named(data={"strategy": "added-later"}).is_valid()
+    added.slug = "renamed"
+    added.save()
+    assert not Named(data={"strategy": "added-later"}).is_valid()
+    assert Named(data={"strategy": "renamed"}).is_valid()
+    added.delete()
+    gone = Named(data={"strategy": "renamed"})
+    assert not gone.is_valid() and "strategy" in gone.errors
 
     hidden = strategy
 

@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..organisations import PRIORITY_FIELDS
 from ..prepared import PreparedFamily
+from ..term_cache import all_terms, is_cached
 from .base import FieldsBuiltOnce
 
 #: The most priorities one request may carry before any is validated (a parse guard;
@@ -35,8 +36,9 @@ MAX_PRIORITIES = 30
 
 
 class TermField(serializers.SlugRelatedField):
-    """A taxonomy term by slug. Terms are few: one query per taxonomy per request,
-    however many fields or list items name one."""
+    """A taxonomy term by slug. Terms are few: read once per taxonomy per request,
+    however many fields or list items name one — from the page cache
+    (:mod:`~wagtail_pledges.term_cache`), no query once warm."""
 
     def __init__(self, model, **kwargs):
         self.model = model
@@ -58,11 +60,14 @@ class TermField(serializers.SlugRelatedField):
 
     def _terms(self):
         """Every term of the field's queryset: when it is the model's whole table (as
-        it is unless a site narrows it), read by a query compiled once per connection
-        (every write that names a strategy asks it)."""
+        it is unless a site narrows it), from the page cache, or for a taxonomy not
+        kept there, read by a query compiled once per connection (every write that
+        names a strategy asks it)."""
         queryset = self.get_queryset()
         if queryset.query.has_filters() or queryset.model is not self.model:
             return queryset
+        if is_cached(self.model):
+            return all_terms(self.model, queryset.db)
         return _all_terms.objects(self.model, 0, queryset.db)
 
 
