@@ -43,7 +43,8 @@ def test_joining_at_once_is_nine_statements_in_one_transaction():
         assert "ARRAY(" in statements[1] and "FOR UPDATE" in statements[1]
         together = statements[-1]
         assert together.startswith("WITH ") and all(f'"{table}"' in together for table in (
-            "wagtail_pledges_pledge", "wagtail_pledges_membership", "wagtail_pledges_counter", "wagtail_pledges_lifecycleevent",
+            "wagtail_pledges_pledge", "wagtail_pledges_membership", "wagtail_pledges_counter",
+            "wagtail_pledges_lifecycleevent",
             user.groups.through._meta.db_table, "wagtail_pledges_outboxmessage"))
     assert Membership.objects.get(user=user).status == Status.ACTIVE
     assert list(LifecycleEvent.objects.filter(membership__user=user).values_list(
