@@ -87,7 +87,7 @@ def _move_counters(deltas: dict[str, int], then=None) -> None:
         f"UPDATE {table} SET {value} = {value} + CASE {key} {whens} END "  # noqa: S608
         f"WHERE {key} IN ({keys})",
         [*(item for pair in deltas.items() for item in pair), *deltas],
-        using=using, then=then,
+        using=using, then=then, rows=[(meta.db_table, k) for k in deltas],
     )
 
 

@@ -257,7 +257,7 @@ def save_fields(instance: Model, names: list[str] | tuple[str, ...]) -> None:
     # At once, or with a writes_together block's other writes when it ends (then
     # ``saved`` runs there: post_save still follows the row's UPDATE).
     write(sql, [*values, meta.pk.get_db_prep_value(instance.pk, connection)], using=using,
-          then=saved)
+          then=saved, rows=[(meta.db_table, instance.pk)])
 
 
 def set_parental_m2m(instance: ClusterableModel, name: str, objs) -> None:

@@ -8,7 +8,7 @@ through :func:`write` where they can) are in :mod:`wagtail_pledges.prepared`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -42,17 +42,26 @@ _together: ContextVar[dict | None] = ContextVar("wagtail_pledges_writes_together
 
 
 def write(sql: str, params: list, *, using: str = DEFAULT_DB_ALIAS,
-          then: Callable[[int], None] | None = None) -> None:
+          then: Callable[[int], None] | None = None, rows: Iterable[Hashable] = ()) -> None:
     """Run an ``INSERT``, ``UPDATE`` or ``DELETE`` (no ``RETURNING``) whose outcome the
     caller does not need at once: now, or, inside :func:`writes_together`, with the
     block's other writes when it ends. ``then(rowcount)`` is called once it has run
-    (a fallback that depends on how many rows it touched runs there)."""
+    (a fallback that depends on how many rows it touched runs there).
+
+    ``rows`` names the existing rows an ``UPDATE`` changes (any hashable keys, such as
+    ``(table, primary key)``). PostgreSQL applies only one of two changes to the same
+    row made in one statement, so when the block already holds a write to one of
+    them, what it holds is sent first and this write starts the next statement."""
     batch = _together.get()
     # Not from inside a savepoint the block opened: rolled back alone, its writes
     # would still be sent at the end.
     if batch is not None and batch["using"] == using \
             and len(connections[using].savepoint_ids) == batch["savepoints"]:
+        rows = set(rows)
+        if rows & batch["rows"]:
+            _send_held(batch)
         batch["writes"].append((sql, list(params), then))
+        batch["rows"] |= rows
         return
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
@@ -83,13 +92,20 @@ def writes_together(using: str = DEFAULT_DB_ALIAS):
             or _together.get() is not None):
         yield
         return
-    batch = {"using": using, "writes": [], "savepoints": len(connection.savepoint_ids)}
+    batch = {"using": using, "writes": [], "rows": set(),
+             "savepoints": len(connection.savepoint_ids)}
     token = _together.set(batch)
     try:
         yield
     finally:
         _together.reset(token)
     _send_together(connection, batch["writes"])
+
+
+def _send_held(batch: dict) -> None:
+    """Send what ``batch`` holds now (a write to a row it already changes is next)."""
+    writes, batch["writes"], batch["rows"] = batch["writes"], [], set()
+    _send_together(connections[batch["using"]], writes)
 
 
 def _send_together(connection, writes: list) -> None:

@@ -422,3 +422,32 @@ def test_a_writes_together_block_inside_another_joins_it():
         if connection.vendor == "postgresql":
             assert ran == []  # sent with the outer block, not at the inner one's end
     assert ran == [("test:a", 1)] and _counter("test:a") == 1
+
+
+def test_two_writes_to_the_same_row_in_a_block_both_take_effect():
+    """PostgreSQL applies only one of two changes to one row made in one statement: a
+    block holding a write to a row sends it before the next write to that row (a row
+    saved twice, a counter moved twice), so neither is lost."""
+    from wagtail_pledges import counts
+    from wagtail_pledges.models import Counter
+    from wagtail_pledges.prepared import save_fields
+    from wagtail_pledges.sql_writes import writes_together
+
+    membership = lifecycle.start_individual(factories.UserFactory()).membership
+    Counter.objects.create(key="test:a", value=0)
+    Counter.objects.create(key="test:b", value=0)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        with writes_together():
+            membership.reminders_sent = [30]
+            save_fields(membership, ["reminders_sent"])
+            counts._move_counters({"test:a": 1})
+            membership.period_end = lifecycle.today()
+            save_fields(membership, ["period_end", "reminders_sent"])  # the same row
+            counts._move_counters({"test:b": 1, "test:a": 1})  # the same counter
+    stored = Membership.objects.get(pk=membership.pk)
+    assert (stored.reminders_sent, stored.period_end) == ([30], lifecycle.today())
+    assert (_counter("test:a"), _counter("test:b")) == (2, 1)
+    if connection.vendor == "postgresql":
+        sent = [q["sql"] for q in queries if not q["sql"].startswith("SELECT")]
+        # What was held is sent before the second write to the membership's row.
+        assert len(sent) == 2, sent
