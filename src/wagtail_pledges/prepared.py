@@ -353,6 +353,12 @@ def saved_links_attribute(field: ParentalManyToManyField) -> str:
 _insert_sql: dict[tuple, str] = {}
 
 
+# Values written as SQL literals by insert_rows: None, and the empty string (the
+# literal is coerced to the column's type, as a parameter would be).
+_LITERAL_TYPES = {type(None), str}
+_LITERALS = {None: "NULL", "": "''"}
+
+
 def insert_rows(objs: list[Model], *, ignore_conflicts: bool = False,
                 keys: bool = True) -> None:
     """``bulk_create(objs, ignore_conflicts=…)`` for a few new rows of one model, its
@@ -390,20 +396,29 @@ def insert_rows(objs: list[Model], *, ignore_conflicts: bool = False,
     connection = connections[using]
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection)
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection)
               for obj in objs for f in fields]
+    # NULL and '' are written into the statement, not sent as parameters: the same
+    # rows, and a submission's batch stays within the parameters psycopg keeps its
+    # conversion of a query for (50), instead of parsing it again on every call.
+    literals = tuple(_LITERALS.get(value) if type(value) in _LITERAL_TYPES else None
+                     for value in values)
+    params = [value for value, literal in zip(values, literals, strict=True)
+              if literal is None]
     returning = (keys and not ignore_conflicts
                  and connection.features.can_return_rows_from_bulk_insert)
-    key = (model, len(objs), ignore_conflicts, returning, connection.vendor)
+    key = (model, len(objs), ignore_conflicts, returning, connection.vendor, literals)
     sql = _insert_sql.get(key)
     if sql is None:
         ops, quote = connection.ops, connection.ops.quote_name
         on_conflict = OnConflict.IGNORE if ignore_conflicts else None
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        cells = [literal or "%s" for literal in literals]
+        width = len(fields)
+        rows = ["(" + ", ".join(cells[n:n + width]) + ")" for n in range(0, len(cells), width)]
         sql = " ".join(part for part in (
             ops.insert_statement(on_conflict=on_conflict), quote(meta.db_table),
             "(" + ", ".join(quote(f.column) for f in fields) + ")",
-            "VALUES " + ", ".join([row] * len(objs)),
+            "VALUES " + ", ".join(rows),
             ops.on_conflict_suffix_sql(fields, on_conflict, None, None),
             _returning_sql(ops, meta.pk) if returning else "",
         ) if part)

@@ -269,6 +269,29 @@ def test_insert_rows_writes_what_bulk_create_writes_with_the_keys_set():
     assert all(not e._state.adding for e in events)
 
 
+def test_insert_rows_writes_empty_and_missing_values_into_the_statement():
+    """None and '' are SQL literals (NULL, ''), not parameters: the rows are the same,
+    each pattern of them its own statement."""
+    from django.test.utils import CaptureQueriesContext
+
+    from wagtail_pledges.models import LifecycleEvent
+    from wagtail_pledges.prepared import insert_rows
+
+    membership = lifecycle.start_individual(factories.UserFactory()).membership
+    actor = factories.UserFactory()
+    rows = [LifecycleEvent(membership=membership, action="note", from_status="",
+                           to_status="draft", actor=None, reason=""),
+            LifecycleEvent(membership=membership, action="note", from_status="draft",
+                           to_status="draft", actor=actor, reason="it's 100% \"quoted\"")]
+    with CaptureQueriesContext(connection) as queries:
+        insert_rows(rows)
+    assert "NULL" in queries[-1]["sql"] and "''" in queries[-1]["sql"]
+    stored = list(LifecycleEvent.objects.filter(action="note").order_by("pk").values_list(
+        "from_status", "actor_id", "reason"))
+    assert stored == [("", None, ""), ("draft", actor.pk, "it's 100% \"quoted\"")]
+    assert all(row.pk for row in rows)
+
+
 def test_insert_rows_ignoring_conflicts_keeps_the_first_row():
     """The outbox's idempotency: a second row with the same key is not written."""
     from django.utils import timezone

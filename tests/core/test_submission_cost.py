@@ -154,3 +154,31 @@ def test_the_practices_ticked_replace_those_stored_whether_submitted_or_refused(
     assert pledge.review_status == ReviewStatus.APPROVED
     assert list(pledge.practices.all()) == [a]
     assert heard == [("post_remove", {b.pk, c.pk}), ("post_add", {a.pk})]
+
+
+def test_the_batch_statement_stays_within_psycopgs_cache_of_converted_queries():
+    """psycopg keeps its conversion of a query (placeholders, parameter order) only for
+    queries of at most 50 parameters and 4,096 bytes; a longer one is parsed again on
+    every call. The submission's one write statement, the member's edits included,
+    stays within both (the empty and missing values are written into it)."""
+    if not _on_postgresql():
+        pytest.skip("the writes go together on PostgreSQL only")
+    factories.active_individual()
+    user = factories.UserFactory(verified=True)
+    pledge = lifecycle.start_individual(user)
+    factories.watch_videos(user)
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        lifecycle.submit_pledge(pledge, user, edits=_typed())
+    together = [(sql, params) for sql, params in sent if sql.startswith("WITH ")]
+    assert len(together) == 1
+    sql, params = together[0]
+    assert len(params) <= 50 and len(sql.encode()) <= 4096, (len(params), len(sql))
+    outbox = OutboxMessage.objects.get(to=user.email)
+    assert (outbox.subject, outbox.claimed_at, outbox.sent_at, outbox.state) == (
+        "", None, None, "pending")
