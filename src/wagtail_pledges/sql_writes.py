@@ -2,8 +2,9 @@
 (:func:`written_sql`), and writes whose outcome nobody reads at once, sent together in
 one round trip at the end of a block (:func:`writes_together`, :func:`write`).
 
-The compiled *reads* (and ``save_fields``/``insert_rows``, which send their statements
-through :func:`write` where they can) are in :mod:`wagtail_pledges.prepared`.
+The compiled *reads* are in :mod:`wagtail_pledges.prepared`; ``save_fields`` and
+``insert_rows``, which send their statements through :func:`write` where they can, in
+:mod:`wagtail_pledges.row_writes`.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def writes_together(using: str = DEFAULT_DB_ALIAS):
     counted by the main ``SELECT`` — so a submission's counters, events, groups and
     email cost one round trip instead of four. Each write's ``then`` runs after that,
     in order. An exception in the block sends nothing (its transaction rolls back).
-    ``prepared.save_fields`` sends its row ``UPDATE`` this way too, its ``post_save``
+    ``row_writes.save_fields`` sends its row ``UPDATE`` this way too, its ``post_save``
     (and many-to-many commit) in its ``then``.
 
     The writes are not seen by reads made inside the block (they have not run yet),

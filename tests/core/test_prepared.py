@@ -72,7 +72,7 @@ def test_a_key_that_is_not_an_integer_goes_through_the_orm():
 
 
 def test_a_submission_still_sends_pre_and_post_save_for_its_row_updates():
-    """The pledge and membership rows are written by prepared.save_fields: every
+    """The pledge and membership rows are written by row_writes.save_fields: every
     pre_save and post_save receiver still runs, with the fields written, and sees the
     rows as saved."""
     from django.db.models.signals import post_save, pre_save
@@ -114,7 +114,7 @@ def test_a_submission_still_sends_pre_and_post_save_for_its_row_updates():
 
 
 def test_save_fields_writes_what_save_writes():
-    from wagtail_pledges.prepared import save_fields
+    from wagtail_pledges.row_writes import save_fields
 
     user = factories.UserFactory(verified=True)
     membership = lifecycle.start_individual(user).membership
@@ -130,7 +130,7 @@ def test_save_fields_writes_what_save_writes():
 def test_save_fields_on_a_row_that_is_gone_raises_as_save_does():
     from django.db import DatabaseError
 
-    from wagtail_pledges.prepared import save_fields
+    from wagtail_pledges.row_writes import save_fields
 
     user = factories.UserFactory()
     membership = lifecycle.start_individual(user).membership
@@ -148,7 +148,7 @@ def test_save_fields_in_writes_together_raises_for_a_gone_row_when_the_block_end
     from django.db.models.signals import post_save
 
     from wagtail_pledges.models import Counter
-    from wagtail_pledges.prepared import save_fields
+    from wagtail_pledges.row_writes import save_fields
     from wagtail_pledges.sql_writes import writes_together
 
     membership = lifecycle.start_individual(factories.UserFactory()).membership
@@ -182,7 +182,7 @@ def test_save_fields_commits_a_pledges_practices_and_leaves_a_plan_to_its_own_sa
     with a save() of its own (ActionPlan copies its organisation's name) is saved
     through it."""
     from wagtail_pledges.models import ActionPlan, Organisation, RestrictivePractice
-    from wagtail_pledges.prepared import save_fields
+    from wagtail_pledges.row_writes import save_fields
 
     user = factories.UserFactory()
     pledge = lifecycle.start_individual(user)
@@ -228,7 +228,7 @@ def test_set_parental_m2m_keeps_what_modelclusters_setattr_keeps():
     """The practices a member ticked, set without building modelcluster's manager:
     the same list in memory (in the practices' own order), written the same way."""
     from wagtail_pledges.models import RestrictivePractice
-    from wagtail_pledges.prepared import save_fields, set_parental_m2m
+    from wagtail_pledges.row_writes import save_fields, set_parental_m2m
 
     user = factories.UserFactory()
     pledge = lifecycle.start_individual(user)
@@ -252,7 +252,7 @@ def test_set_parental_m2m_keeps_what_modelclusters_setattr_keeps():
 
 def test_insert_rows_writes_what_bulk_create_writes_with_the_keys_set():
     from wagtail_pledges.models import LifecycleEvent
-    from wagtail_pledges.prepared import insert_rows
+    from wagtail_pledges.row_writes import insert_rows
 
     user = factories.UserFactory()
     membership = lifecycle.start_individual(user).membership
@@ -275,7 +275,7 @@ def test_insert_rows_writes_empty_and_missing_values_into_the_statement():
     from django.test.utils import CaptureQueriesContext
 
     from wagtail_pledges.models import LifecycleEvent
-    from wagtail_pledges.prepared import insert_rows
+    from wagtail_pledges.row_writes import insert_rows
 
     membership = lifecycle.start_individual(factories.UserFactory()).membership
     actor = factories.UserFactory()
@@ -297,7 +297,7 @@ def test_insert_rows_ignoring_conflicts_keeps_the_first_row():
     from django.utils import timezone
 
     from wagtail_pledges.models import OutboxMessage
-    from wagtail_pledges.prepared import insert_rows
+    from wagtail_pledges.row_writes import insert_rows
 
     def message(template):
         return OutboxMessage(idempotency_key="same-key", template=template, to="a@example.org",
@@ -453,7 +453,7 @@ def test_two_writes_to_the_same_row_in_a_block_both_take_effect():
     saved twice, a counter moved twice), so neither is lost."""
     from wagtail_pledges import counts
     from wagtail_pledges.models import Counter
-    from wagtail_pledges.prepared import save_fields
+    from wagtail_pledges.row_writes import save_fields
     from wagtail_pledges.sql_writes import writes_together
 
     membership = lifecycle.start_individual(factories.UserFactory()).membership

@@ -27,7 +27,7 @@ from ..models import (
     ReviewStatus,
     VideoProgress,
 )
-from ..prepared import related_objects, saved_links_attribute
+from ..row_writes import related_objects, saved_links_attribute
 from ..videos import ProgressError, record_video_progress
 from . import write_serializers as ws
 from .base import ErrorSerializer, PledgesAPIView, extend_schema, form_errors

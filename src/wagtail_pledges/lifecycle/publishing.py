@@ -9,7 +9,7 @@ from .. import counts
 from ..conf import pledges_settings
 from ..models import ActionPlan, Membership
 from ..models.commitments import Commitment
-from ..prepared import save_fields
+from ..row_writes import save_fields
 from .writer import _acting
 
 
@@ -38,7 +38,7 @@ def _publish(commitment: Commitment, user, changed_fields: list[str]) -> None:
     commitment.last_published_at = now
     commitment.first_published_at = commitment.first_published_at or now
     # Every self-service pledge is published here: its UPDATE is written once
-    # (prepared.save_fields), not compiled by the ORM on every submission.
+    # (row_writes.save_fields), not compiled by the ORM on every submission.
     save_fields(commitment, [
         *changed_fields, "live", "has_unpublished_changes", "last_published_at",
         "first_published_at",

@@ -23,7 +23,7 @@ from ..conf import pledges_settings
 from ..email_verification import email_is_verified, send_verification
 from ..models import ActionPlan, LifecycleEvent, Membership, Pledge, Status
 from ..models.commitments import Commitment
-from ..prepared import save_fields, set_parental_m2m
+from ..row_writes import save_fields, set_parental_m2m
 from ..sql_writes import writes_together
 from .dates import period_for, today
 from .publishing import _publish, _unpublish, is_reviewed

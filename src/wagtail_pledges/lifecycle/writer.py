@@ -20,13 +20,8 @@ from ..groups import sync_membership_groups
 from ..models import LifecycleEvent, Membership, Pledge, Status, VideoProgress
 from ..models.commitments import Commitment
 from ..policy import get_policy
-from ..prepared import (
-    PreparedFamily,
-    PreparedObjects,
-    insert_rows,
-    live_links_attribute,
-    save_fields,
-)
+from ..prepared import PreparedFamily, PreparedObjects
+from ..row_writes import insert_rows, live_links_attribute, save_fields
 from ..signals import membership_status_changed
 from ..videos import COMPLETED_VIDEOS
 

@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..conf import pledges_settings
-from ..prepared import save_fields
+from ..row_writes import save_fields
 from ..sql_writes import written_sql
 from . import context
 from .context import Gone

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone, translation
 
-from ..prepared import insert_rows
+from ..row_writes import insert_rows
 from .context import pack
 from .delivery import STALE_SENDING, deliver, deliver_due
 from .models import OutboxMessage
