@@ -23,8 +23,7 @@ from .models import (
     Sector,
     Strategy,
 )
-from .prepared import PreparedFamily
-from .term_cache import is_cached, term_by_pk
+from .term_cache import term_by_pk
 
 
 class DateInput(forms.DateInput):
@@ -63,9 +62,6 @@ class PlainLabelsMixin:
         super().__init__(*args, **kwargs)
 
 
-_terms_by_pk = PreparedFamily(lambda model: lambda pk: model._default_manager.filter(pk=pk))
-
-
 class TermChoiceField(forms.ModelChoiceField):
     """A taxonomy term chosen by its id (the commit step asks it on every submission),
     found in the page cache (:mod:`~wagtail_pledges.term_cache`) — no query once warm —
@@ -95,10 +91,7 @@ class TermChoiceField(forms.ModelChoiceField):
             key = None
         if type(key) is not int or not -(2**31) < key < 2**31:
             return super().to_python(value)
-        if is_cached(model):
-            found = term_by_pk(model, key, queryset.db)
-        else:
-            found = next(iter(_terms_by_pk.objects(model, key, queryset.db)), None)
+        found = term_by_pk(model, key, queryset.db)
         if found is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
                                   params={"value": value})

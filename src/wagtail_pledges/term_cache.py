@@ -8,7 +8,8 @@ through ``CachedSiteMiddleware``, with no cache round trip either (the page cach
 version is read once per request).
 
 Only the models in :data:`TERM_MODELS` are kept, and only their whole table (a field
-whose queryset is narrowed is read as Django reads it). A term written without a signal
+whose queryset is narrowed is read as Django reads it); another model's terms are read
+by a query compiled once per connection. A term written without a signal
 (``QuerySet.update``, raw SQL, a data migration) is seen once the page cache's entries
 expire (five minutes), or at once after ``page_cache.bump()``.
 """
@@ -31,10 +32,7 @@ current_request: ContextVar = ContextVar("wagtail_pledges_current_request", defa
 # ``pk > 0``: every row (keys are positive), with a key for prepared.py to stand in for.
 _all_rows = PreparedFamily(lambda model: lambda above: model._default_manager.filter(
     pk__gt=above))
-
-
-def is_cached(model) -> bool:
-    return model in TERM_MODELS
+_by_pk = PreparedFamily(lambda model: lambda pk: model._default_manager.filter(pk=pk))
 
 
 def _rows(model, using: str) -> tuple:
@@ -46,14 +44,18 @@ def _rows(model, using: str) -> tuple:
 
 
 def all_terms(model, using: str) -> list:
-    """Every row of taxonomy ``model`` (one of :data:`TERM_MODELS`) on database
-    ``using``, as new objects in no particular order."""
+    """Every row of taxonomy ``model`` on database ``using``, as new objects in no
+    particular order."""
+    if model not in TERM_MODELS:
+        return _all_rows.objects(model, 0, using)
     names = field_names(model)
     return [model.from_db(using, names, values) for values in _rows(model, using)]
 
 
 def term_by_pk(model, pk, using: str):
     """The row of taxonomy ``model`` whose key is ``pk``, as a new object, or None."""
+    if model not in TERM_MODELS:
+        return next(iter(_by_pk.objects(model, pk, using)), None)
     names = field_names(model)
     at = names.index(model._meta.pk.attname)
     for values in _rows(model, using):

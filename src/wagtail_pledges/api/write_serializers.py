@@ -26,8 +26,7 @@ from ..models import (
     Strategy,
 )
 from ..organisations import PRIORITY_FIELDS
-from ..prepared import PreparedFamily
-from ..term_cache import all_terms, is_cached
+from ..term_cache import all_terms
 from .base import FieldsBuiltOnce
 
 #: The most priorities one request may carry before any is validated (a parse guard;
@@ -60,19 +59,12 @@ class TermField(serializers.SlugRelatedField):
 
     def _terms(self):
         """Every term of the field's queryset: when it is the model's whole table (as
-        it is unless a site narrows it), from the page cache, or for a taxonomy not
-        kept there, read by a query compiled once per connection (every write that
-        names a strategy asks it)."""
+        it is unless a site narrows it), from :func:`.term_cache.all_terms` (every
+        write that names a strategy asks it)."""
         queryset = self.get_queryset()
         if queryset.query.has_filters() or queryset.model is not self.model:
             return queryset
-        if is_cached(self.model):
-            return all_terms(self.model, queryset.db)
-        return _all_terms.objects(self.model, 0, queryset.db)
-
-
-# ``pk > 0``: every row (keys are positive), with a key for prepared.py to stand in for.
-_all_terms = PreparedFamily(lambda model: lambda above: model.objects.filter(pk__gt=above))
+        return all_terms(self.model, queryset.db)
 
 
 class PageField(serializers.IntegerField):
