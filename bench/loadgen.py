@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import queue
 import statistics
 import subprocess
 import threading
@@ -79,47 +78,109 @@ def post_each(port: int, path: str, jobs: list[dict], *, connections: int = 8,
     connection after each response, so each POST opens its own (as wrk's requests to
     them do).
     """
-    pending: queue.Queue = queue.Queue()
-    for job in jobs:
-        pending.put(job)
-    latencies: list[float] = []
-    failures: list[str] = []
-    lock = threading.Lock()
+    stream = Stream(port, path, jobs, expect=expect, timeout=timeout)
+    stream.spell(float("inf"), connections)
+    return stream.figures()
 
-    def worker():
-        while True:
-            try:
-                job = pending.get_nowait()
-            except queue.Empty:
-                return
-            body, headers = request_of(job)
-            start = time.perf_counter()
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-                conn.request("POST", path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                conn.close()
-                ok, status = response.status in expect, str(response.status)
-            except OSError as exc:
-                ok, status = False, type(exc).__name__
-            elapsed = time.perf_counter() - start
-            with lock:
-                latencies.append(elapsed)
-                if not ok:
-                    failures.append(status)
 
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
+def _post_once(port: int, path: str, job: dict, expect: tuple, timeout: float) -> tuple:
+    """One POST: (seconds, failure status or None)."""
+    body, headers = request_of(job)
     start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - start
-    ordered = sorted(latencies)
-    return {
-        "p50_ms": statistics.median(ordered) * 1000,
-        "p95_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000,
-        "rps": len(jobs) / wall, "requests": len(jobs), "errors": len(failures),
-        "error_statuses": sorted(set(failures)),
-    }
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        failure = None if response.status in expect else str(response.status)
+    except OSError as exc:
+        failure = type(exc).__name__
+    return time.perf_counter() - start, failure
+
+
+class Stream:
+    """POSTs to one endpoint, run in timed spells (see :func:`interleaved`).
+
+    ``jobs`` is an iterator (one job per person: each is sent at most once; or
+    ``itertools.repeat`` for an endpoint anyone may call again). Figures add up over
+    the spells: requests, seconds, latencies, failures, and how many jobs were used.
+    """
+
+    def __init__(self, port: int, path: str, jobs, *, expect: tuple[int, ...] = (204, 302),
+                 timeout: float = 30):
+        self.port, self.path, self.expect, self.timeout = port, path, expect, timeout
+        self.jobs = iter(jobs)
+        self.used = 0
+        self.exhausted = False
+        self.seconds = 0.0
+        self.spells: list[float] = []  # requests/s of each spell
+        self.latencies: list[float] = []
+        self.failures: list[str] = []
+        self.lock = threading.Lock()
+
+    def _next(self) -> dict | None:
+        with self.lock:
+            if self.exhausted:
+                return None
+            try:
+                job = next(self.jobs)
+            except StopIteration:
+                self.exhausted = True
+                return None
+            self.used += 1
+            return job
+
+    def spell(self, seconds: float, connections: int = 8) -> None:
+        """POST from ``connections`` threads until ``seconds`` have passed (requests
+        under way then are finished and counted) or the jobs run out."""
+        deadline = time.perf_counter() + seconds
+
+        def worker():
+            while time.perf_counter() < deadline:
+                job = self._next()
+                if job is None:
+                    return
+                elapsed, failure = _post_once(self.port, self.path, job, self.expect,
+                                              self.timeout)
+                with self.lock:
+                    self.latencies.append(elapsed)
+                    if failure:
+                        self.failures.append(failure)
+
+        threads = [threading.Thread(target=worker) for _ in range(connections)]
+        before = len(self.latencies)
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - start
+        self.seconds += elapsed
+        self.spells.append(round((len(self.latencies) - before) / elapsed, 1))
+
+    def figures(self) -> dict:
+        ordered = sorted(self.latencies) or [0.0]
+        return {
+            "p50_ms": statistics.median(ordered) * 1000,
+            "p95_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000,
+            "rps": len(self.latencies) / self.seconds if self.seconds else 0.0,
+            "requests": len(self.latencies), "seconds": round(self.seconds, 1),
+            "errors": len(self.failures), "error_statuses": sorted(set(self.failures)),
+            "ran_out": self.exhausted, "spells": self.spells,
+        }
+
+
+def interleaved(streams: dict[str, Stream], *, seconds: float, spells: int,
+                between=None) -> dict[str, dict]:
+    """Run each stream for ``seconds`` in all, in ``spells`` turns taken in rotation
+    (A B C, A B C, …), so a machine that speeds up or slows down during the run moves
+    every stream alike, and their ratios hold. ``between()`` runs before each turn,
+    off the clock (say, waiting for a queue to drain). name → :meth:`Stream.figures`."""
+    for _turn in range(spells):
+        for stream in streams.values():
+            if between:
+                between()
+            if not stream.exhausted:
+                stream.spell(seconds / spells)
+    return {name: stream.figures() for name, stream in streams.items()}

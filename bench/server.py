@@ -7,7 +7,8 @@
 2. serves both with gunicorn (sync workers: 1, then 2), Redis as the cache;
 3. drives GETs with ``wrk`` and POSTs with a small threaded client, all bounded: the
    ceiling, and pledge submission as the HTML journey's last step (signed-in browsers)
-   and through the API (clients holding bearer tokens), each POST by another person;
+   and through the API (clients holding bearer tokens), each POST by another person
+   (prepared in bulk), 30 s each, taken in turns so the machine's drift moves all alike;
 4. at two volumes (10 plans / 10 members beside the demo, then 10,000 / 100,000);
 5. prints p50, p95, requests/s, the ratio to the plain Wagtail home page and queries
    per request (counted in-process once per endpoint), writes
@@ -16,15 +17,18 @@
 Environment: BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432),
 BENCH_DB_PREFIX (default ``bench_server_``; its databases are dropped and re-created),
 BENCH_REDIS (default redis://127.0.0.1:6379), BENCH_REDIS_DB (default 13; it and the
-next are flushed), BENCH_DURATION (seconds per GET endpoint, default 10), BENCH_POSTS
-(POSTs per run, default 300), BENCH_WORKERS (default "1,2"), BENCH_LARGE (members and
-organisations, default "100000,10000"), BENCH_VOLUMES ("small,large"), BENCH_KEEP=1
-keeps the databases.
+next are flushed), BENCH_DURATION (seconds per GET endpoint, default 10), BENCH_SUBMIT_SECONDS
+(seconds of POSTs to the ceiling and to each way to submit, default 30), BENCH_SPELLS
+(turns they are taken in, default 3), BENCH_JOINERS (people prepared per way to submit
+and number of workers, default 150 a second of BENCH_SUBMIT_SECONDS + 1,000),
+BENCH_WORKERS (default "1,2"), BENCH_LARGE (members and organisations, default
+"100000,10000"), BENCH_VOLUMES ("small,large"), BENCH_KEEP=1 keeps the databases.
 """
 
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import os
 import re
@@ -49,7 +53,11 @@ PREFIX = os.environ.get("BENCH_DB_PREFIX", "bench_server_")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379").rstrip("/")
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "13"))
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
-POSTS = int(os.environ.get("BENCH_POSTS", "300"))
+SUBMIT_SECONDS = int(os.environ.get("BENCH_SUBMIT_SECONDS", "30"))
+SPELLS = int(os.environ.get("BENCH_SPELLS", "3"))
+# People prepared per way to submit and number of workers: enough for SUBMIT_SECONDS
+# at 150 submissions a second (this machine's two workers have done up to 120).
+JOINERS = int(os.environ.get("BENCH_JOINERS", str(150 * SUBMIT_SECONDS + 1000)))
 WORKERS = [int(n) for n in os.environ.get("BENCH_WORKERS", "1,2").split(",")]
 LARGE_MEMBERS, LARGE_ORGS = (int(n) for n in
                              os.environ.get("BENCH_LARGE", "100000,10000").split(","))
@@ -252,6 +260,8 @@ def endpoints(urls: dict, member: str, reader: str) -> dict:
 
 
 def measure_volume(volume: str, sites: dict, workdir: Path, seeding: dict | None) -> list:
+    """The GETs at each number of workers, then the POSTs at each (so every GET sees
+    the same rows: the volume, and the people prepared to submit, still in draft)."""
     rrn, plain = sites["rrn"], sites["plain"]
     urls = rrn.inside("rrn-urls")
     member = seeding["first_member"]
@@ -266,14 +276,20 @@ def measure_volume(volume: str, sites: dict, workdir: Path, seeding: dict | None
         spec_file = workdir / f"queries-{site_name}.json"
         spec_file.write_text(json.dumps(spec))
         queries.update(sites[site_name].inside("queries", str(spec_file)))
+    # Two separate sets of joiners per number of workers, each person submitting at
+    # most once: the HTML journey's (a signed-in browser) and the API's (a client
+    # holding a bearer token). Prepared before anything is served.
+    keys = json.dumps(urls["video_keys"])
+    joiners = {}
+    for workers in WORKERS:
+        start = time.perf_counter()
+        joiners[workers] = {auth: rrn.inside("submitters", str(JOINERS), keys, auth)
+                            for auth in ("session", "token")}
+        log(f"{volume}: {2 * JOINERS} joiners for {workers}w prepared in "
+            f"{time.perf_counter() - start:.1f} s")
     rows = []
     for workers in WORKERS:
         flush_redis(REDIS_DB, REDIS_DB + 1)
-        keys = json.dumps(urls["video_keys"])
-        # Two separate sets of joiners, each person submitting once: the HTML journey's
-        # (a signed-in browser) and the API's (a client holding a bearer token).
-        joiners = rrn.inside("submitters", str(POSTS), keys, "session")
-        api_joiners = rrn.inside("submitters", str(POSTS), keys, "token")
         with plain.served(workers, workdir) as plain_port, \
                 rrn.served(workers, workdir) as rrn_port, rrn.task_worker(workdir):
             ports = {"plain": plain_port, "rrn": rrn_port}
@@ -288,47 +304,100 @@ def measure_volume(volume: str, sites: dict, workdir: Path, seeding: dict | None
                              "site": where, "url": path, **figures})
                 log(f"{volume} {workers}w {name}: p50 {figures['p50_ms']:.1f} ms, "
                     f"{figures['rps']:.0f}/s")
-            ceiling = loadgen.post_each(
-                plain_port, "/bench/ceiling/",
-                [{"cookie": plain_session["cookie"], "csrf": plain_session["csrf"]}] * POSTS)
-            rows.append({"volume": volume, "workers": workers, "site": "plain",
-                         "endpoint": "ceiling POST (1 INSERT + 1 UPDATE)",
-                         "url": "/bench/ceiling/", **ceiling})
-            form = {"action": "Debrief after every incident", "strategy": urls["strategy"],
-                    "target_date": joiners["target_date"]}
-            submitted = submit_each(
-                rrn, rrn_port, urls["commit"], joiners["people"], workdir / "joiners.json",
-                [{"cookie": p["cookie"], "csrf": p["csrf"], "data": form}
-                 for p in joiners["people"]], expect=(302,))
-            body = {"page": urls["pledge_page_id"], "action": "Debrief after every incident",
-                    "strategy": urls["strategy_slug"],
-                    "target_date": api_joiners["target_date"]}
-            submitted_api = submit_each(
-                rrn, rrn_port, urls["api_commit"], api_joiners["people"],
-                workdir / "api-joiners.json",
-                [{"authorization": p["authorization"], "json": body}
-                 for p in api_joiners["people"]], expect=(200,))
-        for name, url, figures in (
-                (report.SUBMISSION, urls["commit"], submitted),
-                (report.SUBMISSION_API, urls["api_commit"], submitted_api)):
-            rows.append({"volume": volume, "workers": workers, "site": "rrn",
-                         "endpoint": name, "url": url, **figures})
-        log(f"{volume} {workers}w ceiling {ceiling['rps']:.0f}/s, submission "
-            f"{submitted['rps']:.0f}/s, {submitted['check']}; API "
-            f"{submitted_api['rps']:.0f}/s, {submitted_api['check']}")
+    for workers in WORKERS:
+        flush_redis(REDIS_DB, REDIS_DB + 1)
+        rows += measure_posts(volume, workers, sites, workdir, urls, plain_session,
+                              joiners[workers])
     return rows
 
 
-def submit_each(site: Site, port: int, path: str, people: list, emails_file: Path,
-                jobs: list, expect: tuple) -> dict:
-    """One POST per person (``jobs``: theirs, see ``loadgen.post_each``), then the
-    checks: each is committed exactly once, and the task worker (still running) sends
-    each their one email — waited for up to 120 s."""
-    figures = loadgen.post_each(port, path, jobs, expect=expect)
-    emails_file.write_text(json.dumps([p["email"] for p in people]))
-    figures["check"] = site.inside("check-submitters", str(emails_file))
-    figures["emails"] = site.inside("wait-for-emails", str(emails_file), "120")
-    return figures
+def measure_posts(volume: str, workers: int, sites: dict, workdir: Path, urls: dict,
+                  plain_session: dict, joiners: dict) -> list:
+    """The ceiling and both ways to submit a pledge, ``SUBMIT_SECONDS`` each, taken in
+    turns of ``SUBMIT_SECONDS / SPELLS`` (ceiling, HTML, API, ceiling, …): the
+    machine's drift moves all three alike. Before each turn, off the clock, the task
+    worker finishes sending the emails already queued, so no turn pays for another's."""
+    rrn, plain = sites["rrn"], sites["plain"]
+    people = {"html": joiners["session"]["people"], "api": joiners["token"]["people"]}
+    form = {"action": "Debrief after every incident", "strategy": urls["strategy"],
+            "target_date": joiners["session"]["target_date"]}
+    body = {"page": urls["pledge_page_id"], "action": "Debrief after every incident",
+            "strategy": urls["strategy_slug"],
+            "target_date": joiners["token"]["target_date"]}
+    jobs = {
+        "html": iter([{"cookie": p["cookie"], "csrf": p["csrf"], "data": form}
+                      for p in people["html"]]),
+        "api": iter([{"authorization": p["authorization"], "json": body}
+                     for p in people["api"]]),
+    }
+    drain = OutboxDrain(rrn.env["DATABASE_URL"], urls["outbox_table"])
+    with plain.served(workers, workdir) as plain_port, \
+            rrn.served(workers, workdir) as rrn_port, rrn.task_worker(workdir):
+        ceiling_job = {"cookie": plain_session["cookie"], "csrf": plain_session["csrf"]}
+
+        def streams():
+            return {
+                "ceiling": loadgen.Stream(plain_port, "/bench/ceiling/",
+                                          itertools.repeat(ceiling_job)),
+                "html": loadgen.Stream(rrn_port, urls["commit"], jobs["html"],
+                                       expect=(302,)),
+                "api": loadgen.Stream(rrn_port, urls["api_commit"], jobs["api"],
+                                      expect=(200,)),
+            }
+
+        # Warm, uncounted: every worker's connections, templates and caches (the
+        # people it uses are checked below with the rest).
+        warm = streams()
+        loadgen.interleaved(warm, seconds=1, spells=1, between=drain)
+        measured = streams()
+        figures = loadgen.interleaved(measured, seconds=SUBMIT_SECONDS, spells=SPELLS,
+                                      between=drain)
+        drain()
+        checks = {}
+        for kind in ("html", "api"):
+            used = people[kind][:warm[kind].used + measured[kind].used]
+            emails_file = workdir / f"{kind}-{workers}w-joiners.json"
+            emails_file.write_text(json.dumps([p["email"] for p in used]))
+            checks[kind] = {"check": rrn.inside("check-submitters", str(emails_file)),
+                            "emails": rrn.inside("wait-for-emails", str(emails_file), "120")}
+    rows = [{"volume": volume, "workers": workers, "site": "plain", "endpoint": report.CEILING,
+             "url": "/bench/ceiling/", **figures["ceiling"]}]
+    for kind, name, url in (("html", report.SUBMISSION, urls["commit"]),
+                            ("api", report.SUBMISSION_API, urls["api_commit"])):
+        rows.append({"volume": volume, "workers": workers, "site": "rrn", "endpoint": name,
+                     "url": url, **figures[kind], **checks[kind],
+                     "drain_s": round(drain.waited, 1)})
+        if figures[kind]["ran_out"]:
+            log(f"{volume} {workers}w {name}: ran out of prepared people after "
+                f"{figures[kind]['seconds']} s (BENCH_JOINERS={JOINERS})")
+    log(f"{volume} {workers}w ceiling {figures['ceiling']['rps']:.0f}/s, submission "
+        f"{figures['html']['rps']:.0f}/s, {checks['html']['check']}; API "
+        f"{figures['api']['rps']:.0f}/s, {checks['api']['check']}; spells "
+        f"{figures['ceiling']['spells']} / {figures['html']['spells']} / "
+        f"{figures['api']['spells']}")
+    return rows
+
+
+class OutboxDrain:
+    """Wait (up to ``limit`` s) until no email waits in the outbox; the seconds spent
+    waiting add up in ``waited``."""
+
+    def __init__(self, url: str, table: str, limit: float = 120):
+        self.url, self.table, self.limit, self.waited = url, table, limit, 0.0
+
+    def __call__(self) -> None:
+        import psycopg
+
+        start = time.perf_counter()
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while time.perf_counter() - start < self.limit:
+                pending = conn.execute(
+                    f"SELECT count(*) FROM {self.table} WHERE state = 'pending'"  # noqa: S608
+                ).fetchone()[0]
+                if not pending:
+                    break
+                time.sleep(0.05)
+        self.waited += time.perf_counter() - start
 
 
 def main() -> int:
@@ -356,7 +425,8 @@ def main() -> int:
                 drop_database(PREFIX + name)
         shutil.rmtree(workdir, ignore_errors=True)
     result = report.build(rows, seeding=seeding, started=started,
-                          settings={"duration_s": DURATION, "posts": POSTS,
+                          settings={"duration_s": DURATION,
+                                    "submit_s": SUBMIT_SECONDS, "spells": SPELLS,
                                     "wrk": "-t2 -c8", "workers": WORKERS})
     out = REPO / "bench" / "results"
     report.write(result, out / "latest.json", out / "latest.png")

@@ -59,7 +59,7 @@ def _user(email: str):
 def rrn_urls() -> dict:
     """The example site's pages, found by type (not by hard-coded paths)."""
     from rrn.site.models import StandardPage
-    from wagtail_pledges.models import ActionPlan, Strategy
+    from wagtail_pledges.models import ActionPlan, OutboxMessage, Strategy
     from wagtail_pledges.pages.models import (
         IndividualPledgePage,
         MembershipPage,
@@ -86,6 +86,7 @@ def rrn_urls() -> dict:
         "pledge_page_id": pledge_page.pk,
         "strategy_slug": Strategy.objects.order_by("pk").values_list("slug", flat=True).first(),
         "video_keys": [v.video_key for v in pledge_page.video_blocks],
+        "outbox_table": OutboxMessage._meta.db_table,
     }
 
 
@@ -110,44 +111,76 @@ def session(email: str | None) -> dict:
     return {"email": user.email, **_session(user)}
 
 
-def _api_token(user) -> dict:
+def submitters(count: int, video_keys: list[str], auth: str = "session") -> dict:
+    """``count`` verified people with a draft pledge, their videos watched: each
+    can make exactly one pledge submission (the journey's last step). Written in bulk
+    (``rrn.site.bench_seed.joiners``: the rows ``lifecycle.start_individual`` leaves),
+    since a 30-second run at two workers uses thousands. ``auth``: ``session`` (a
+    signed-in browser: cookies and CSRF token) or ``token`` (an API client: a bearer
+    token). In primary-key order, which the load generator takes them in."""
+    from rrn.site.bench_seed import joiners
+    from wagtail_pledges import lifecycle
+
+    seeded = joiners(count, video_keys=video_keys)
+    users = list(get_user_model().objects.filter(email__in=seeded.individual_emails)
+                 .order_by("pk"))
+    credentials = {"session": _sessions, "token": _api_tokens}[auth](users)
+    return {"people": [{"email": user.email, **held}
+                       for user, held in zip(users, credentials, strict=True)],
+            "target_date": (lifecycle.today() + datetime.timedelta(days=90)).isoformat()}
+
+
+def _sessions(users: list) -> list[dict]:
+    """What :func:`_session` gives, for many people at once: the session rows
+    ``login()`` would store (user, backend, the password's session hash), in bulk."""
+    from importlib import import_module
+
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        load_backend,
+    )
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    model = store.get_model_class()
+    backend = next(path for path in settings.AUTHENTICATION_BACKENDS
+                   if hasattr(load_backend(path), "get_user"))  # as Client.force_login
+    expire = timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    rows, held = [], []
+    for user in users:
+        key = get_random_string(32, VALID_KEY_CHARS)
+        rows.append(model(session_key=key, expire_date=expire, session_data=store.encode({
+            SESSION_KEY: user._meta.pk.value_to_string(user), BACKEND_SESSION_KEY: backend,
+            HASH_SESSION_KEY: user.get_session_auth_hash()})))
+        csrf = get_random_string(32)
+        held.append({"cookie": f"{settings.SESSION_COOKIE_NAME}={key}; "
+                               f"{settings.CSRF_COOKIE_NAME}={csrf}", "csrf": csrf})
+    model.objects.bulk_create(rows, batch_size=2000)
+    return held
+
+
+def _api_tokens(users: list) -> list[dict]:
     """What an API client holds after signing in (``POST auth/token/``): a bearer token
-    from the package's token model (knox: stored as a digest), for the usual lifetime.
-    Issued here, not over HTTP, since that endpoint is throttled per IP address."""
-    from knox.models import get_token_model
+    from the package's token model (knox: stored as a digest), for the usual lifetime;
+    as knox's ``AuthToken.objects.create``, in bulk. Issued here, not over HTTP, since
+    that endpoint is throttled per IP address."""
+    from knox.models import get_digest_token, get_token_model
+    from knox.settings import CONSTANTS
 
     from wagtail_pledges.conf import pledges_settings
 
-    _instance, token = get_token_model().objects.create(
-        user=user, expiry=datetime.timedelta(hours=pledges_settings.API_TOKEN_TTL_HOURS))
-    return {"authorization": f"Bearer {token}"}
-
-
-def submitters(count: int, video_keys: list[str], auth: str = "session") -> dict:
-    """``count`` verified people with a draft pledge, their videos watched: each
-    can make exactly one pledge submission (the journey's last step). ``auth``:
-    ``session`` (a signed-in browser: cookies and CSRF token) or ``token`` (an API
-    client: a bearer token)."""
-    from wagtail_pledges import lifecycle
-    from wagtail_pledges.models import MemberProfile, VideoProgress
-
-    credentials = {"session": _session, "token": _api_token}[auth]
-
-    tag = get_random_string(6).lower()
-    now = timezone.now()
-    people = []
-    for n in range(count):
-        user = _user(_email("joiner", n, tag))
-        MemberProfile.objects.update_or_create(user=user, defaults={"email_verified_at": now})
-        for key in video_keys:
-            VideoProgress.objects.create(
-                user=user, video_key=key, duration=60, watched=[[0, 60]], position=60,
-                first_report_at=now - datetime.timedelta(minutes=5), last_report_at=now,
-                completed_at=now)
-        lifecycle.start_individual(user)
-        people.append({"email": user.email, **credentials(user)})
-    return {"people": people,
-            "target_date": (lifecycle.today() + datetime.timedelta(days=90)).isoformat()}
+    model = get_token_model()
+    expiry = timezone.now() + datetime.timedelta(hours=pledges_settings.API_TOKEN_TTL_HOURS)
+    rows, held = [], []
+    for user in users:
+        digest, token = get_digest_token(None)
+        rows.append(model(token_key=token[:CONSTANTS.TOKEN_KEY_LENGTH], digest=digest,
+                          user=user, expiry=expiry))
+        held.append({"authorization": f"Bearer {token}"})
+    model.objects.bulk_create(rows, batch_size=2000)
+    return held
 
 
 def check_submitters(emails: list[str]) -> dict:

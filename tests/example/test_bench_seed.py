@@ -6,12 +6,14 @@ the same test runs on PostgreSQL, where rows go in through ``COPY``.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import F
 from wagtail.models import Revision
 
-from rrn.site.bench_seed import PASSWORD, seed
+from rrn.site.bench_seed import PASSWORD, joiners, seed
 from tests import factories
 from wagtail_pledges import counts
 from wagtail_pledges.groups import repair_groups
@@ -132,3 +134,49 @@ def test_postgresql_gets_statistics_for_what_was_seeded(seeded):
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s",
                        [ActionPlan._meta.db_table])
         assert cursor.fetchone()[0] >= ORGANISATIONS  # the planner knows how many rows
+
+
+JOINERS = 30
+
+
+def test_joiners_are_what_start_individual_leaves():
+    from wagtail_pledges import lifecycle
+
+    result = joiners(JOINERS, prefix="j", video_keys=("video-1", "video-2"))
+    assert len(result.individual_emails) == JOINERS
+    started = lifecycle.start_individual(factories.UserFactory(verified=True))
+    joiner = Membership.objects.get(user__email=result.individual_emails[0])
+    assert history(joiner) == history(started.membership)
+    fields = ("tier", "status", "period_start", "period_end", "reminders_sent")
+    assert [getattr(joiner, f) for f in fields] == [
+        getattr(started.membership, f) for f in fields]
+    pledge = Pledge.objects.get(membership=joiner)
+    compared = ("sequence", "live", "review_status", "action", "strategy_id",
+                "target_date", "submitted_at", "user_id")
+    assert [getattr(pledge, f) for f in compared[:-1]] == [
+        getattr(started, f) for f in compared[:-1]]
+    assert pledge.user_id == joiner.user_id
+    assert pledge.user.pledges_profile.email_verified_at is not None
+    assert not pledge.user.groups.exists()  # a draft member is in no managed group
+    # The draft counter moved with them, so a recount finds nothing to repair.
+    before = counter_values()
+    assert before[counts.membership_key("individual", "draft")] == JOINERS + 1
+    counts.recount()
+    assert counter_values() == before
+
+
+def test_each_joiner_can_submit_once():
+    from wagtail_pledges import lifecycle
+
+    keys = ("video-1", "video-2")
+    result = joiners(3, prefix="k", video_keys=keys)
+    pledge = Pledge.objects.get(user__email=result.individual_emails[1])
+    submitted = lifecycle.submit_pledge(pledge, video_keys=list(keys), edits={
+        "action": "Debrief after every incident", "strategy": factories.strategy("leadership"),
+        "target_date": lifecycle.today() + datetime.timedelta(days=90)})
+    assert submitted.review_status == "approved" and submitted.live
+    assert Membership.objects.get(pk=pledge.membership_id).status == "active"
+    before = counter_values()
+    counts.recount()
+    assert counter_values() == before
+    assert repair_groups() == 0

@@ -114,6 +114,19 @@ def seed(individuals: int, organisations: int, *, prefix: str | None = None,
     return seeder.result
 
 
+def joiners(count: int, *, prefix: str | None = None,
+            video_keys: Sequence[str] = DEFAULT_VIDEO_KEYS,
+            progress: Callable[[str], None] | None = None) -> SeedResult:
+    """``count`` people one step from membership: verified, videos watched, a draft
+    pledge to submit (``result.individual_emails``). All or nothing; the benchmark's
+    submitters (as ``lifecycle.start_individual`` would leave them, in bulk)."""
+    with transaction.atomic():
+        seeder = _Seeder(prefix or get_random_string(6, "abcdefghijklmnopqrstuvwxyz"),
+                         video_keys, progress or (lambda message: None))
+        seeder.joiners(count)
+    return seeder.result
+
+
 def _analyze(result: SeedResult, progress) -> None:
     """PostgreSQL: vacuum and analyse the tables just written, as autovacuum would.
 
@@ -233,14 +246,7 @@ class _Seeder:
         emails = [f"member-{prefix}-{n}@bench.example" for n in range(count)]
         users = self._users(emails)
         memberships = self._memberships(Tier.INDIVIDUAL, "user_id", users)
-        duration = 120.0
-        self._timed("watched videos", VideoProgress, [
-            "user_id", "video_key", "duration", "watched", "position", "first_report_at",
-            "last_report_at", "completed_at",
-        ], (
-            (user, key, duration, [[0, duration]], duration, self.now, self.now, self.now)
-            for user in users for key in self.video_keys
-        ))
+        self._watched(users)
         pledges = self.writer.reserve_ids(Pledge, count)
         start, end = self.period
         self._timed("pledges", Pledge, [
@@ -258,6 +264,40 @@ class _Seeder:
         self._events(memberships, users, pledges, None, "Email address verified")
         self._groups(users, Tier.INDIVIDUAL)
         self.result.individuals = count
+        self.result.individual_emails = emails
+
+    def _watched(self, users: list[int]) -> None:
+        """Each of ``users`` has watched every awareness video to the end."""
+        duration = 120.0
+        self._timed("watched videos", VideoProgress, [
+            "user_id", "video_key", "duration", "watched", "position", "first_report_at",
+            "last_report_at", "completed_at",
+        ], (
+            (user, key, duration, [[0, duration]], duration, self.now, self.now, self.now)
+            for user in users for key in self.video_keys
+        ))
+
+    def joiners(self, count: int) -> None:
+        """What ``lifecycle.start_individual`` leaves for a verified person who has
+        watched the videos: a draft membership (its ``start`` event, the draft
+        counter) and an empty draft pledge. Each can submit that pledge once."""
+        prefix = self.result.prefix
+        emails = [f"joiner-{prefix}-{n}@bench.example" for n in range(count)]
+        users = self._users(emails)
+        memberships = self.writer.reserve_ids(Membership, count)
+        self._timed("memberships", Membership, ["id", "tier", "status", "user_id"], (
+            (pk, Tier.INDIVIDUAL, Status.DRAFT, user)
+            for pk, user in zip(memberships, users, strict=True)))
+        self._watched(users)
+        self._timed("pledges", Pledge, ["membership_id", "user_id", "sequence", "live"], (
+            (membership, user, 1, False)
+            for membership, user in zip(memberships, users, strict=True)))
+        self._timed("lifecycle events", LifecycleEvent, [
+            "membership_id", "action", "from_status", "to_status", "actor_id", "reason",
+            "data", "created_at",
+        ], ((membership, "start", "", Status.DRAFT, user, "", {}, self.now)
+            for membership, user in zip(memberships, users, strict=True)))
+        counts.add(counts.membership_key(Tier.INDIVIDUAL, Status.DRAFT), count)
         self.result.individual_emails = emails
 
     def organisations(self, count: int) -> None:
