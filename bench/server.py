@@ -261,7 +261,7 @@ def endpoints(urls: dict, member: str, reader: str) -> dict:
 
 def measure_volume(volume: str, sites: dict, workdir: Path, seeding: dict | None) -> list:
     """The GETs at each number of workers, then the POSTs at each (so every GET sees
-    the same rows: the volume, and the people prepared to submit, still in draft)."""
+    the same rows: the volume, before anyone submits)."""
     rrn, plain = sites["rrn"], sites["plain"]
     urls = rrn.inside("rrn-urls")
     member = seeding["first_member"]
@@ -276,17 +276,6 @@ def measure_volume(volume: str, sites: dict, workdir: Path, seeding: dict | None
         spec_file = workdir / f"queries-{site_name}.json"
         spec_file.write_text(json.dumps(spec))
         queries.update(sites[site_name].inside("queries", str(spec_file)))
-    # Two separate sets of joiners per number of workers, each person submitting at
-    # most once: the HTML journey's (a signed-in browser) and the API's (a client
-    # holding a bearer token). Prepared before anything is served.
-    keys = json.dumps(urls["video_keys"])
-    joiners = {}
-    for workers in WORKERS:
-        start = time.perf_counter()
-        joiners[workers] = {auth: rrn.inside("submitters", str(JOINERS), keys, auth)
-                            for auth in ("session", "token")}
-        log(f"{volume}: {2 * JOINERS} joiners for {workers}w prepared in "
-            f"{time.perf_counter() - start:.1f} s")
     rows = []
     for workers in WORKERS:
         flush_redis(REDIS_DB, REDIS_DB + 1)
@@ -306,8 +295,17 @@ def measure_volume(volume: str, sites: dict, workdir: Path, seeding: dict | None
                     f"{figures['rps']:.0f}/s")
     for workers in WORKERS:
         flush_redis(REDIS_DB, REDIS_DB + 1)
+        # Two separate sets of joiners, each person submitting at most once: the HTML
+        # journey's (a signed-in browser) and the API's (a client holding a bearer
+        # token). Prepared before anything is served.
+        start = time.perf_counter()
+        joiners = {auth: rrn.inside("submitters", str(JOINERS),
+                                    json.dumps(urls["video_keys"]), auth)
+                   for auth in ("session", "token")}
+        log(f"{volume}: {2 * JOINERS} joiners for {workers}w prepared in "
+            f"{time.perf_counter() - start:.1f} s")
         rows += measure_posts(volume, workers, sites, workdir, urls, plain_session,
-                              joiners[workers])
+                              joiners)
     return rows
 
 

@@ -132,7 +132,8 @@ def submitters(count: int, video_keys: list[str], auth: str = "session") -> dict
 
 def _sessions(users: list) -> list[dict]:
     """What :func:`_session` gives, for many people at once: the session rows
-    ``login()`` would store (user, backend, the password's session hash), in bulk."""
+    ``login()`` would store (user, backend, the password's session hash), in bulk, and
+    with a ``cached_db`` engine their cache entries."""
     from importlib import import_module
 
     from django.contrib.auth import (
@@ -158,6 +159,13 @@ def _sessions(users: list) -> list[dict]:
         held.append({"cookie": f"{settings.SESSION_COOKIE_NAME}={key}; "
                                f"{settings.CSRF_COOKIE_NAME}={csrf}", "csrf": csrf})
     model.objects.bulk_create(rows, batch_size=2000)
+    if hasattr(store, "cache_key_prefix"):  # cached_db: as save() leaves it, cached too
+        # (each person has just loaded the commit page with this session).
+        from django.core.cache import caches
+
+        caches[settings.SESSION_CACHE_ALIAS].set_many(
+            {store.cache_key_prefix + row.session_key: store.decode(row.session_data)
+             for row in rows}, settings.SESSION_COOKIE_AGE)
     return held
 
 

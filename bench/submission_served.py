@@ -103,7 +103,7 @@ def _pids(role: str, sites: dict) -> list[int]:
 
 
 def run(kind: str, post, count: int, sites: dict, profile: Path | None = None,
-        drain=None) -> dict:
+        drain=None, gil: bool = False) -> dict:
     """One run of POSTs; with ``profile``, py-spy records the example's app servers and
     the task worker meanwhile (collapsed stacks, one file per process). With ``drain``
     (a callable that returns once the run's emails are sent), the CPU readings are
@@ -119,7 +119,7 @@ def run(kind: str, post, count: int, sites: dict, profile: Path | None = None,
                 out = profile / f"{slug}-{pid}.txt"
                 spies.append(subprocess.Popen(
                     [str(py_spy), "record", "--pid", str(pid), "--rate", "250", "--format",
-                     "raw", "--nonblocking", "-o", str(out)],
+                     "raw", "--nonblocking", *(["--gil"] if gil else []), "-o", str(out)],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         time.sleep(1)
     before, busy = _cpu_by_pid(), _machine_busy()
@@ -184,7 +184,8 @@ def one_round(args, rrn, plain, urls: dict, sites: dict, workdir: Path) -> list[
 
         for name, (kind, post, profile) in runs.items():
             if name in only:
-                results.append(run(kind, post, args.posts, sites, profile, drainer(name)))
+                results.append(run(kind, post, args.posts, sites, profile, drainer(name),
+                                   args.gil))
         people = [p["email"] for p in joiners["people"] + api_joiners["people"]]
         emails = workdir / "submitted.json"
         emails.write_text(json.dumps(people))
@@ -223,6 +224,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", default="ceiling,html,api")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--profile", type=Path, help="py-spy's collapsed stacks, here")
+    parser.add_argument("--gil", action="store_true",
+                        help="profile only samples holding the GIL (py-spy --gil)")
     args = parser.parse_args(argv)
     workdir = args.reuse
     workdir.mkdir(parents=True, exist_ok=True)
