@@ -20,7 +20,7 @@ BENCH_REDIS (default redis://127.0.0.1:6379), BENCH_REDIS_DB (default 13; it and
 next are flushed), BENCH_DURATION (seconds per GET endpoint, default 10), BENCH_SUBMIT_SECONDS
 (seconds of POSTs to the ceiling and to each way to submit, default 30), BENCH_SPELLS
 (turns they are taken in, default 3), BENCH_JOINERS (people prepared per way to submit
-and number of workers, default 150 a second of BENCH_SUBMIT_SECONDS + 1,000),
+and number of workers, default 300 a second of BENCH_SUBMIT_SECONDS + 1,000),
 BENCH_WORKERS (default "1,2"), BENCH_LARGE (members and organisations, default
 "100000,10000"), BENCH_VOLUMES ("small,large"), BENCH_KEEP=1 keeps the databases.
 """
@@ -56,8 +56,8 @@ DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 SUBMIT_SECONDS = int(os.environ.get("BENCH_SUBMIT_SECONDS", "30"))
 SPELLS = int(os.environ.get("BENCH_SPELLS", "3"))
 # People prepared per way to submit and number of workers: enough for SUBMIT_SECONDS
-# at 150 submissions a second (this machine's two workers have done up to 120).
-JOINERS = int(os.environ.get("BENCH_JOINERS", str(150 * SUBMIT_SECONDS + 1000)))
+# at 300 submissions a second (this machine's two workers have done up to 250).
+JOINERS = int(os.environ.get("BENCH_JOINERS", str(300 * SUBMIT_SECONDS + 1000)))
 WORKERS = [int(n) for n in os.environ.get("BENCH_WORKERS", "1,2").split(",")]
 LARGE_MEMBERS, LARGE_ORGS = (int(n) for n in
                              os.environ.get("BENCH_LARGE", "100000,10000").split(","))

@@ -9,6 +9,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms.models import construct_instance
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +129,23 @@ class PledgeActionForm(PlainLabelsMixin, forms.ModelForm):
         exclude = super()._get_validation_exclusions()
         exclude.add("strategy")
         return exclude
+
+    def _post_clean(self):
+        # Django now runs the model's own validation (``full_clean``, unique checks,
+        # constraints). For these four fields it has nothing to add: the model gives
+        # them no validators and no ``clean()`` (a test keeps it so), and every
+        # constraint names the membership, not a field here, so Django skips them all —
+        # yet it cost more than the rest of the form on every submission. The
+        # lifecycle checks the pledge under its row lock, the database its
+        # constraints. A subclass with other fields is validated as Django does.
+        if tuple(self._meta.fields) != tuple(PledgeActionForm._meta.fields) \
+                or self._meta.exclude:
+            super()._post_clean()
+            return
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields)
+        except ValidationError as exc:
+            self._update_errors(exc)
 
     def edits(self) -> dict:
         """What was typed (a valid form's fields, practices included), for
