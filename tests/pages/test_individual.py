@@ -264,17 +264,17 @@ def test_the_action_forms_strategy_refuses_hostile_ids_by_field():
 
 def test_committing_reads_the_journey_once(client, individual_page,
                                            django_assert_max_num_queries):
-    """The commit POST reads the pledge once and the video progress only under the
-    lock; where to go next comes from the pledge just submitted, not from reading
-    them again."""
+    """The commit POST reads the pledge and the video progress only under the lock;
+    where to go next comes from the pledge just submitted, not from reading them
+    again."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     factories.active_individual()  # the counters and groups exist, as on a live site
     user, data = ready_to_commit(client, individual_page)
-    # Wagtail's serving (site, pages, view restrictions: 7), the session (2), the
-    # pledge (1) and the form (1); then the transaction, what was typed written with
-    # the submission (no separate draft save, no savepoint): 11.
+    # Wagtail's serving (site, pages, view restrictions: 7), the session (2) and the
+    # form (1); then the transaction — the pledge found under its lock, what was typed
+    # written with the submission (no separate draft save, no savepoint): 11.
     with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(22):
         response = client.post(url(individual_page, "commit/"), data)
     assert response["Location"] == url(individual_page, "done/")

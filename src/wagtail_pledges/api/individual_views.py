@@ -18,9 +18,7 @@ from .. import accounts, lifecycle
 from ..blocks import page_videos, viewable_live_page
 from ..forms import PledgeActionForm
 from ..journey_urls import INDIVIDUAL, journey_page_models
-from ..member_record import latest_pledge
 from ..models import (
-    OPEN_REVIEW_STATUSES,
     Membership,
     Pledge,
     RestrictivePractice,
@@ -182,30 +180,32 @@ class CommitPledgeView(PledgesAPIView):
     def post(self, request):
         data = self.validated(ws.PledgeCommitSerializer)
         page = journey_page(request, data["page"])
-        pledge = latest_pledge(request.user)
-        if pledge is None or pledge.review_status not in OPEN_REVIEW_STATUSES:
-            raise lifecycle.TransitionError(
-                _("Start a pledge first.") if pledge is None else
-                _("Your pledge is %(status)s. Start a new one to commit again.")
-                % {"status": pledge.get_review_status_display().lower()},
-                code="not_started")
-        if pledge.review_status == ReviewStatus.SUBMITTED:
-            return state_response(request.user)  # a repeated request: already done
         form = self.form_class(data={
             # The strategy the serializer found by slug: not looked up again.
             "action": data["action"], "strategy": data["strategy"],
             "target_date": data["target_date"].isoformat(),
             "practices": [p.pk for p in data["practices"]],
-        }, instance=pledge)
+        })
         if not form.is_valid():
             raise ValidationError(form_errors(form))
-        # What was typed is written with the submission, or kept as the draft when
-        # submitting is refused (a 400 by field).
-        submitted = lifecycle.submit_pledge(
-            pledge, request.user, video_keys=page.video_keys,
-            edits=form.edits())
+        # The pledge is found under its row locks, not read before them. What was
+        # typed is written with the submission, or kept as the draft when submitting
+        # is refused (a 400 by field).
+        try:
+            pledge, submitted = lifecycle.submit_latest_pledge(
+                request.user, video_keys=page.video_keys, edits=form.edits())
+        except Pledge.DoesNotExist:
+            raise lifecycle.TransitionError(_("Start a pledge first."),
+                                            code="not_started") from None
+        if not submitted:  # left as it was
+            if pledge.review_status != ReviewStatus.SUBMITTED:
+                raise lifecycle.TransitionError(
+                    _("Your pledge is %(status)s. Start a new one to commit again.")
+                    % {"status": pledge.get_review_status_display().lower()},
+                    code="not_started")
+            return state_response(request.user)  # a repeated request: already done
         self.changed_standing()
-        return Response(ws.PledgeStateSerializer(submitted_state(submitted, form)).data)
+        return Response(ws.PledgeStateSerializer(submitted_state(pledge, form)).data)
 
 
 class ResendConfirmationView(PledgesAPIView):

@@ -23,7 +23,7 @@ from ..conf import pledges_settings
 from ..forms import PledgeActionForm
 from ..journey_urls import INDIVIDUAL
 from ..member_record import latest_pledge
-from ..models import ReviewStatus, VideoProgress
+from ..models import Pledge, ReviewStatus, VideoProgress
 from ..policy import forget_standing
 from ..prepared import PreparedObjects
 from ..ratelimits import over_limit
@@ -215,17 +215,18 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
         ``submit_pledge`` under the row locks; the journey is read in full only when
         something stops the submission (the page then shows where the member is)."""
         user = request.user
-        pledge = latest_pledge(user)
-        if pledge is None or not pledge.is_editable_by_member:
-            return HttpResponseRedirect(self.step_url(request, self.journey(request)))
-        form = self.get_form_class("commit")(request.POST, instance=pledge)
+        form = self.get_form_class("commit")(request.POST)
         if form.is_valid():
             # One transaction, one row update: what was typed is written with the
-            # submission, or kept as the draft when submitting is refused. A pledge a
-            # concurrent request submitted first is left as it is; the journey moves on.
+            # submission, or kept as the draft when submitting is refused. The pledge
+            # is found under its row locks (not read before them). One a concurrent
+            # request submitted first, or no longer theirs to edit, is left as it is;
+            # the journey moves on.
             try:
-                pledge = lifecycle.submit_pledge(pledge, user, video_keys=self.video_keys,
-                                                 edits=form.edits())
+                pledge, _submitted = lifecycle.submit_latest_pledge(
+                    user, video_keys=self.video_keys, edits=form.edits())
+            except Pledge.DoesNotExist:
+                return HttpResponseRedirect(self.step_url(request, self.journey(request)))
             except ValidationError as exc:
                 add_service_errors(form, exc)
             except lifecycle.TransitionError as exc:
@@ -233,9 +234,9 @@ class IndividualPledgePageMixin(PrivateRoutesMixin, models.Model):
                 return HttpResponseRedirect(self.get_url(request))
             else:
                 forget_standing(user)
-                # The next step from the pledge just submitted (locked and loaded with
-                # its membership): nothing to read again. It is no longer the member's
-                # to edit, so their video progress plays no part.
+                # The next step from the pledge (locked and loaded with its
+                # membership): nothing to read again. It is no longer the member's to
+                # edit, so their video progress plays no part.
                 after = self.journey_state(user, pledge, {}, [])
                 return HttpResponseRedirect(self.step_url(request, after))
         state, redirect = self._commit_state(request)

@@ -24,7 +24,14 @@ lapse, withdraw) and :mod:`.scheduler` (the daily run).
 from .dates import add_months, period_for, today
 from .joining import start_individual, start_organisation
 from .publishing import is_reviewed
-from .review import approve, decline, request_changes, submit_plan, submit_pledge
+from .review import (
+    approve,
+    decline,
+    request_changes,
+    submit_latest_pledge,
+    submit_plan,
+    submit_pledge,
+)
 from .rules import JOINING, MAY_START, MEMBERSHIP_MOVES, REVIEW_MOVES, Move, TransitionError
 from .scheduler import register_daily_job, run_daily
 from .transitions import lapse, mark_legacy, mark_renewal_due, send_renewal_reminder, withdraw
@@ -56,6 +63,7 @@ __all__ = [
     "start_individual",
     "start_organisation",
     "submit_plan",
+    "submit_latest_pledge",
     "submit_pledge",
     "today",
     "withdraw",

@@ -29,7 +29,15 @@ from .dates import period_for, today
 from .publishing import _publish, _unpublish, is_reviewed
 from .rules import JOINING, MEMBERSHIP_MOVES, REVIEW_MOVES, approval_move
 from .validation import plan_errors, pledge_errors, raise_if
-from .writer import _acting, _event, _lock, _lock_commitment, _log, _set_status
+from .writer import (
+    _acting,
+    _event,
+    _lock,
+    _lock_commitment,
+    _lock_latest_pledge,
+    _log,
+    _set_status,
+)
 
 
 def _check_review(commitment: Commitment, move: str) -> bool:
@@ -57,17 +65,24 @@ def _follow_review(membership: Membership, move: str, user, reason: str = "", **
 # -- submitting ----------------------------------------------------------------------
 
 
-def _prepare_submission(commitment: Commitment, errors_for, edits: dict | None = None
-                        ) -> tuple[Commitment, Membership, bool, dict]:
+def _prepare_submission(commitment: Commitment | None, errors_for, edits: dict | None = None,
+                        member=None) -> tuple[Commitment, Membership, bool, dict]:
     """Lock, check and mark (in memory) a commitment as submitted, with the member's
-    ``edits`` (field name → value) applied to it first.
+    ``edits`` (field name → value) applied to it first. With ``member`` (and no
+    ``commitment``), their latest pledge, found under the locks; one that is no longer
+    theirs to edit (submitted or decided) is left as it is, without an error.
 
     Returns ``changed=False`` when it was already submitted or approved (``edits``
     are then ignored: what was submitted stays as it was), and what stops it being
     submitted, by field (the caller keeps the edits as the draft, then raises).
     """
-    membership = _lock(commitment.membership_id)
-    commitment = _lock_commitment(commitment, membership)
+    if member is not None:
+        membership, commitment = _lock_latest_pledge(member)
+        if not commitment.is_editable_by_member:
+            return commitment, membership, False, {}
+    else:
+        membership = _lock(commitment.membership_id)
+        commitment = _lock_commitment(commitment, membership)
     if not _check_review(commitment, "submit"):
         return commitment, membership, False, {}
     for name, value in (edits or {}).items():
@@ -124,7 +139,8 @@ def submit_pledge(pledge: Pledge, user=None, video_keys=None, edits: dict | None
     are then kept as the draft.
     """
     with transaction.atomic():
-        outcome = _submit_pledge(pledge, user or pledge.user, video_keys, edits or {})
+        outcome, _changed = _submit_pledge(pledge, user or pledge.user, video_keys,
+                                           edits or {})
     # Raised once the transaction has committed the draft (raising inside it would
     # roll the draft back, or need a savepoint around every submission).
     if isinstance(outcome, dict):
@@ -132,17 +148,37 @@ def submit_pledge(pledge: Pledge, user=None, video_keys=None, edits: dict | None
     return outcome
 
 
-def _submit_pledge(pledge: Pledge, user, video_keys, edits: dict) -> Pledge | dict:
-    """:func:`submit_pledge`'s transaction: the submitted pledge, or the errors."""
+def submit_latest_pledge(member, user=None, video_keys=None, edits: dict | None = None
+                         ) -> tuple[Pledge, bool]:
+    """:func:`submit_pledge` for ``member``'s latest pledge, found under the row locks
+    (nothing is read before the transaction): the commit step's, page and API.
+
+    Returns the pledge and whether this call submitted it. A pledge that is no longer
+    the member's to edit (submitted, approved, declined, withdrawn) is returned as it
+    is, with ``False`` and the edits ignored. Raises ``Pledge.DoesNotExist`` when the
+    member has no pledge, ``ValidationError`` (by field) as :func:`submit_pledge`.
+    """
+    with transaction.atomic():
+        outcome, changed = _submit_pledge(None, user or member, video_keys, edits or {},
+                                          member=member)
+    if isinstance(outcome, dict):
+        raise ValidationError(outcome)
+    return outcome, changed
+
+
+def _submit_pledge(pledge: Pledge | None, user, video_keys, edits: dict, member=None
+                   ) -> tuple[Pledge | dict, bool]:
+    """:func:`submit_pledge`'s transaction: the submitted pledge, or the errors; and
+    whether it was submitted now."""
     pledge, membership, changed, errors = _prepare_submission(
-        pledge, lambda p: pledge_errors(p, video_keys), edits
+        pledge, lambda p: pledge_errors(p, video_keys), edits, member=member
     )
     if errors:
         if edits:  # kept as the draft (its practices diffed against those read with the lock)
             save_fields(pledge, list(edits))
-        return errors
+        return errors, False
     if not changed:
-        return pledge
+        return pledge, False
     if not pledges_settings.INDIVIDUAL_REQUIRES_REVIEW and email_is_verified(pledge.user):
         # Active at once. Submitted and approved are written together (one row update,
         # one counter move, both events), and the welcome ("approved") email says it
@@ -155,14 +191,14 @@ def _submit_pledge(pledge: Pledge, user, video_keys, edits: dict) -> Pledge | di
         # round trip at the end (PostgreSQL; nothing after them reads them back).
         with writes_together(router.db_for_write(Membership)):
             return _approve_locked(pledge, membership, None, _("Email address verified"),
-                                   submitted=submitted, also_save=tuple(edits))
+                                   submitted=submitted, also_save=tuple(edits)), True
     _record_submission(pledge, membership, user, also_save=tuple(edits))
     notify.pledge_received(pledge)
     if pledges_settings.INDIVIDUAL_REQUIRES_REVIEW:
         notify.review_needed(pledge)
     else:
         send_verification(pledge.user)
-    return pledge
+    return pledge, True
 
 
 @transaction.atomic

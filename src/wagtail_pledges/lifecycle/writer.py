@@ -37,15 +37,24 @@ _membership_lock = PreparedObjects(
 )
 
 
+_membership_of_user_lock = PreparedObjects(
+    lambda user_pk: Membership.objects.select_for_update(of=("self",))
+    .select_related("user", "user__pledges_profile").filter(user_id=user_pk)
+)
+
+
 def _commitment_lock(kind):
     """A commitment's row lock. A pledge's, on PostgreSQL, also reads what its
     submission checks — the member's completed videos and the practices linked now
     (for the many-to-many diff) — in the same statement (``ARRAY(subquery)``), instead
-    of two more round trips under the lock."""
-    model, vendor = kind
+    of two more round trips under the lock. ``kind`` is ``(model, vendor)`` (by
+    primary key) or ``(model, vendor, "latest")``: a membership's latest commitment,
+    by the membership's primary key."""
+    model, vendor, *latest = kind
 
     def build(pk):
-        queryset = model.objects.select_for_update().filter(pk=pk)
+        queryset = model.objects.select_for_update().filter(
+            **({"membership_id": pk} if latest else {"pk": pk}))
         if model is Pledge and vendor == "postgresql":
             field = model._meta.get_field("practices")
             queryset = queryset.annotate(**{
@@ -56,7 +65,7 @@ def _commitment_lock(kind):
                     .objects.filter(**{field.m2m_field_name(): OuterRef("pk")})
                     .values(field.m2m_reverse_field_name()))),
             })
-        return queryset
+        return queryset.order_by("-sequence")[:1] if latest else queryset
     return build
 
 
@@ -91,6 +100,21 @@ def _lock_commitment(commitment: Commitment, membership: Membership) -> Commitme
     if isinstance(locked, Pledge) and membership.user is not None:
         locked.user = membership.user
     return locked
+
+
+def _lock_latest_pledge(member) -> tuple[Membership, Pledge]:
+    """Lock ``member``'s membership, then their latest pledge — the order every
+    transition locks in — found by the member, with nothing read before the lock.
+    Raises ``Pledge.DoesNotExist`` when they have neither."""
+    membership = _membership_of_user_lock.objects(member.pk, router.db_for_write(Membership))
+    if not membership:
+        raise Pledge.DoesNotExist("This member has no membership.")
+    membership = membership[0]
+    using = router.db_for_write(Pledge)
+    locked = _found(_commitment_locks.objects(
+        (Pledge, connections[using].vendor, "latest"), membership.pk, using), Pledge)
+    locked.membership, locked.user = membership, membership.user
+    return membership, locked
 
 
 def _acting(user):
