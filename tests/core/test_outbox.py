@@ -211,8 +211,9 @@ def test_context_packs_ids_and_values_and_refuses_anything_else():
 
 
 def test_the_daily_retry_reads_what_its_emails_are_about_once(settings):
-    """Two statements per email (claim, then record it sent) plus one query per
-    model for the whole batch, not one per email."""
+    """Two statements per email (claim, then record it sent; on PostgreSQL one, the
+    record going with the next claim) plus one query per model for the whole batch,
+    not one per email."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -225,6 +226,7 @@ def test_the_daily_retry_reads_what_its_emails_are_about_once(settings):
         notify.renewal_due(membership, 14)
     with CaptureQueriesContext(connection) as queries:
         assert outbox.deliver_due()["sent"] == 4
-    # stale "sending" rows, the due list, the memberships, then 2 per email
-    assert len(queries) == 3 + 2 * 4, "\n".join(q["sql"][:90] for q in queries)
+    # stale "sending" rows, the due list, the memberships, then per email
+    per_email = 4 + 1 if connection.vendor == "postgresql" else 2 * 4
+    assert len(queries) == 3 + per_email, "\n".join(q["sql"][:90] for q in queries)
     assert {m.to[0] for m in mail.outbox} == {m.user.email for m in memberships}
