@@ -148,14 +148,8 @@ class Stream:
                     if failure:
                         self.failures.append(failure)
 
-        threads = [threading.Thread(target=worker) for _ in range(connections)]
         before = len(self.latencies)
-        start = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - start
+        elapsed = run_together([threading.Thread(target=worker) for _ in range(connections)])
         self.seconds += elapsed
         self.spells.append(round((len(self.latencies) - before) / elapsed, 1))
 
@@ -169,6 +163,16 @@ class Stream:
             "errors": len(self.failures), "error_statuses": sorted(set(self.failures)),
             "ran_out": self.exhausted, "spells": self.spells,
         }
+
+
+def run_together(runners: list) -> float:
+    """Start every thread or process in ``runners``, wait for them all: the seconds."""
+    start = time.perf_counter()
+    for runner in runners:
+        runner.start()
+    for runner in runners:
+        runner.join()
+    return time.perf_counter() - start
 
 
 def interleaved(streams: dict[str, Stream], *, seconds: float, spells: int,

@@ -32,6 +32,8 @@ from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench import loadgen  # noqa: E402
+
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "150"))
 PLANS = int(os.environ.get("BENCH_PLANS", "60"))
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "150"))
@@ -146,12 +148,7 @@ def in_processes(work, items, workers=2):
             connections.close_all()
 
     processes = [context.Process(target=run, args=(chunk,)) for chunk in chunks]
-    start = time.perf_counter()
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join()
-    elapsed = time.perf_counter() - start
+    elapsed = loadgen.run_together(processes)
     failed = [p.exitcode for p in processes if p.exitcode]
     if failed:
         raise RuntimeError(f"a benchmark worker failed (exit codes {failed})")
