@@ -36,18 +36,6 @@ def _email(kind: str, n: int, tag: str) -> str:
     return f"{kind}-{tag}-{n}@bench-server.example"
 
 
-def _session(user) -> dict:
-    """Cookies of a signed-in browser: a real session row, and a CSRF secret (Django
-    accepts the unmasked secret in the X-CSRFToken header)."""
-    client = Client()
-    client.force_login(user)
-    csrf = get_random_string(32)
-    session_id = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {"cookie": f"{settings.SESSION_COOKIE_NAME}={session_id}; "
-                      f"{settings.CSRF_COOKIE_NAME}={csrf}",
-            "csrf": csrf}
-
-
 def _user(email: str):
     User = get_user_model()
     fields = {User.USERNAME_FIELD: email}
@@ -108,7 +96,7 @@ def session(email: str | None) -> dict:
     User = get_user_model()
     user = (User.objects.get(email=email) if email
             else _user(_email("reader", 0, get_random_string(6).lower())))
-    return {"email": user.email, **_session(user)}
+    return {"email": user.email, **_sessions([user])[0]}
 
 
 def submitters(count: int, video_keys: list[str], auth: str = "session") -> dict:
@@ -131,9 +119,10 @@ def submitters(count: int, video_keys: list[str], auth: str = "session") -> dict
 
 
 def _sessions(users: list) -> list[dict]:
-    """What :func:`_session` gives, for many people at once: the session rows
-    ``login()`` would store (user, backend, the password's session hash), in bulk, and
-    with a ``cached_db`` engine their cache entries."""
+    """Cookies of signed-in browsers, one per user: the session rows ``login()`` would
+    store (user, backend, the password's session hash), in bulk, and with a
+    ``cached_db`` engine their cache entries; and a CSRF secret each (Django accepts
+    the unmasked secret in the X-CSRFToken header)."""
     from importlib import import_module
 
     from django.contrib.auth import (
@@ -149,12 +138,14 @@ def _sessions(users: list) -> list[dict]:
     backend = next(path for path in settings.AUTHENTICATION_BACKENDS
                    if hasattr(load_backend(path), "get_user"))  # as Client.force_login
     expire = timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
-    rows, held = [], []
+    rows, held, cached = [], [], {}
     for user in users:
         key = get_random_string(32, VALID_KEY_CHARS)
-        rows.append(model(session_key=key, expire_date=expire, session_data=store.encode({
-            SESSION_KEY: user._meta.pk.value_to_string(user), BACKEND_SESSION_KEY: backend,
-            HASH_SESSION_KEY: user.get_session_auth_hash()})))
+        data = {SESSION_KEY: user._meta.pk.value_to_string(user),
+                BACKEND_SESSION_KEY: backend, HASH_SESSION_KEY: user.get_session_auth_hash()}
+        rows.append(model(session_key=key, expire_date=expire,
+                          session_data=store.encode(data)))
+        cached[key] = data
         csrf = get_random_string(32)
         held.append({"cookie": f"{settings.SESSION_COOKIE_NAME}={key}; "
                                f"{settings.CSRF_COOKIE_NAME}={csrf}", "csrf": csrf})
@@ -164,8 +155,8 @@ def _sessions(users: list) -> list[dict]:
         from django.core.cache import caches
 
         caches[settings.SESSION_CACHE_ALIAS].set_many(
-            {store.cache_key_prefix + row.session_key: store.decode(row.session_data)
-             for row in rows}, settings.SESSION_COOKIE_AGE)
+            {store.cache_key_prefix + key: data for key, data in cached.items()},
+            settings.SESSION_COOKIE_AGE)
     return held
 
 
