@@ -92,14 +92,7 @@ def _lock(membership: Membership | int) -> Membership:
 
 
 def _lock_commitment(commitment: Commitment, membership: Membership) -> Commitment:
-    model = type(commitment)
-    using = router.db_for_write(model)
-    locked = _found(_commitment_locks.objects((model, connections[using].vendor),
-                                              commitment.pk, using), model)
-    locked.membership = membership  # already locked and loaded: no second query
-    if isinstance(locked, Pledge) and membership.user is not None:
-        locked.user = membership.user
-    return locked
+    return _locked_commitment(type(commitment), commitment.pk, membership)
 
 
 def _lock_latest_pledge(member) -> tuple[Membership, Pledge]:
@@ -109,12 +102,20 @@ def _lock_latest_pledge(member) -> tuple[Membership, Pledge]:
     membership = _membership_of_user_lock.objects(member.pk, router.db_for_write(Membership))
     if not membership:
         raise Pledge.DoesNotExist("This member has no membership.")
-    membership = membership[0]
-    using = router.db_for_write(Pledge)
-    locked = _found(_commitment_locks.objects(
-        (Pledge, connections[using].vendor, "latest"), membership.pk, using), Pledge)
-    locked.membership, locked.user = membership, membership.user
-    return membership, locked
+    return membership[0], _locked_commitment(Pledge, membership[0].pk, membership[0],
+                                             latest=True)
+
+
+def _locked_commitment(model, key, membership: Membership, latest: bool = False):
+    """Lock ``model``'s row ``key`` (with ``latest``: the latest of membership ``key``),
+    loaded with ``membership``, already locked: no second query for it or its user."""
+    using = router.db_for_write(model)
+    kind = (model, connections[using].vendor, *(("latest",) if latest else ()))
+    locked = _found(_commitment_locks.objects(kind, key, using), model)
+    locked.membership = membership
+    if isinstance(locked, Pledge) and membership.user is not None:
+        locked.user = membership.user
+    return locked
 
 
 def _acting(user):
