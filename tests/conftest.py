@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 
 @pytest.fixture(autouse=True)
@@ -42,3 +42,20 @@ def outbox(db):
         return list(OutboxMessage.objects.order_by("pk").values_list("template", "to"))
 
     return templates
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on the Redis server at 127.0.0.1:6379 (db 15), as in
+    production: the package's own backend. Emptied before and after; an unreachable
+    server fails the test (never a silent skip). For tests marked ``redis``."""
+    settings.CACHES = {"default": {
+        "BACKEND": "wagtail_pledges.redis_cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/15", "KEY_PREFIX": "pledges-tests"}}
+    cache = caches["default"]
+    try:
+        cache.clear()
+    except Exception as exc:  # noqa: BLE001 - a clear failure, not a silent skip
+        pytest.fail(f"Redis is not reachable on 127.0.0.1:6379 ({exc}); start it first")
+    yield cache
+    cache.clear()

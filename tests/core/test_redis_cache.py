@@ -1,32 +1,11 @@
 """Counts and directory fragments through a shared Redis cache, as in production."""
 
 import pytest
-from django.core.cache import caches
 
 from tests import factories
 from wagtail_pledges.counts import get_counts
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
-
-REDIS = {
-    "default": {
-        "BACKEND": "wagtail_pledges.redis_cache.RedisCache",  # as in production
-        "LOCATION": "redis://127.0.0.1:6379/15",
-        "KEY_PREFIX": "pledges-tests",
-    }
-}
-
-
-@pytest.fixture
-def redis_cache(settings):
-    settings.CACHES = REDIS
-    cache = caches["default"]
-    try:
-        cache.clear()
-    except Exception as exc:  # noqa: BLE001 - a clear failure, not a silent skip
-        pytest.fail(f"Redis is not reachable on 127.0.0.1:6379 ({exc}); start it first")
-    yield cache
-    cache.clear()
 
 
 def test_counts_are_invalidated_after_each_transition(redis_cache,
