@@ -8,10 +8,16 @@ here (see :mod:`.permissions`).
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    EditView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+    UnpublishView,
+)
 
 from ..models import (
     ActionPlan,
@@ -102,8 +108,37 @@ class PledgeFilterSet(CommitmentFilterSet):
         fields = ["review_status", "live", "strategy", "practices"]
 
 
+class CommitmentEditView(EditView):
+    """The editor of a pledge or plan, without Wagtail's bare "Publish".
+
+    Publishing a commitment is approving it, which the lifecycle does when a reviewer
+    decides (it also unpublishes the one it renews, counts and emails). A bare publish
+    would skip all of that and could put an older plan live beside its renewal, so a
+    forged ``action-publish`` POST is refused, not quietly saved as a draft. The
+    workflow's Approve / Request changes stay (``action-workflow-action``).
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and "action-publish" in request.POST:
+            raise PermissionDenied("Commitments are published by a reviewer's decision.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_available_actions(self):
+        return [action for action in super().get_available_actions() if action != "publish"]
+
+
+class CommitmentUnpublishView(UnpublishView):
+    """Refused: a commitment leaves the directory by the lifecycle (lapse, withdrawal,
+    renewal), which also moves the counters; a bare unpublish would leave them wrong."""
+
+    def dispatch(self, request, *args, **kwargs):
+        raise PermissionDenied("Commitments are unpublished by the membership lifecycle.")
+
+
 class ActionPlanViewSet(SnippetViewSet):
     model = ActionPlan
+    edit_view_class = CommitmentEditView
+    unpublish_view_class = CommitmentUnpublishView
     icon = "list-ol"
     menu_label = _("Action plans")
     base_url_path = "pledges/plans"
@@ -130,6 +165,8 @@ class ActionPlanViewSet(SnippetViewSet):
 
 class PledgeViewSet(SnippetViewSet):
     model = Pledge
+    edit_view_class = CommitmentEditView
+    unpublish_view_class = CommitmentUnpublishView
     icon = "pick"
     menu_label = _("Individual pledges")
     base_url_path = "pledges/pledges"

@@ -163,6 +163,11 @@ class Pledge(Commitment):
                 fields=["membership"], condition=Q(review_status__in=OPEN_REVIEW_STATUSES),
                 name="pledges_pledge_one_open_per_membership",
             ),
+            # At most one live pledge per member: a renewal replaces the one it renews.
+            models.UniqueConstraint(
+                fields=["membership"], condition=PUBLISHED,
+                name="pledges_pledge_one_published_per_membership",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -213,6 +218,11 @@ class ActionPlan(index.Indexed, Commitment):
             models.UniqueConstraint(
                 fields=["organisation"], condition=Q(review_status__in=OPEN_REVIEW_STATUSES),
                 name="pledges_plan_one_open_per_organisation",
+            ),
+            # At most one plan per organisation in the directory, whatever the admin is sent.
+            models.UniqueConstraint(
+                fields=["organisation"], condition=PUBLISHED,
+                name="pledges_plan_one_published_per_organisation",
             ),
         ]
         indexes = [
