@@ -15,22 +15,26 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-# wrk prints its own summary; this adds p95 (not in --latency) and the error counts.
+# wrk prints its own summary; this adds p95 (not in --latency), the error counts, and
+# every percentile from 1 to 99, so the figures of several runs can be pooled.
 WRK_REPORT = r'''
 done = function(summary, latency, requests)
+  local quantiles = {}
+  for p = 1, 99 do quantiles[p] = string.format("%d", latency:percentile(p)) end
   io.write(string.format(
     'BENCH_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, ' ..
-    '"errors": %d, "non_2xx": %d}\n',
+    '"errors": %d, "non_2xx": %d, "quantiles_us": [%s]}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
     summary.errors.connect + summary.errors.read + summary.errors.write +
-    summary.errors.timeout, summary.errors.status))
+    summary.errors.timeout, summary.errors.status, table.concat(quantiles, ",")))
 end
 '''
 
 
 def wrk(url: str, *, cookie: str | None = None, duration: int = 10, connections: int = 8,
         threads: int = 2, workdir: Path) -> dict:
-    """GET ``url`` for ``duration`` seconds; p50/p95 in ms, requests/s, errors."""
+    """GET ``url`` for ``duration`` seconds; p50/p95 in ms, requests/s, errors, and the
+    percentiles 1–99 (``quantiles_ms``, for :func:`pool_runs`)."""
     assert url.startswith("http://127.0.0.1:"), url  # loopback only
     script = workdir / "report.lua"
     script.write_text(WRK_REPORT)
@@ -46,6 +50,38 @@ def wrk(url: str, *, cookie: str | None = None, duration: int = 10, connections:
         "p50_ms": raw["p50_us"] / 1000, "p95_ms": raw["p95_us"] / 1000,
         "rps": raw["requests"] / (raw["duration_us"] / 1e6),
         "requests": raw["requests"], "errors": raw["errors"] + raw["non_2xx"],
+        "seconds": raw["duration_us"] / 1e6,
+        "quantiles_ms": [q / 1000 for q in raw["quantiles_us"]],
+    }
+
+
+def _weighted_quantile(points: list[tuple[float, float]], share: float) -> float:
+    """The value below which ``share`` of the weight lies (points: (value, weight))."""
+    points = sorted(points)
+    total = sum(weight for _value, weight in points)
+    passed = 0.0
+    for value, weight in points:
+        passed += weight
+        if passed >= share * total:
+            return value
+    return points[-1][0]
+
+
+def pool_runs(runs: list[dict]) -> dict:
+    """One endpoint's figures from several :func:`wrk` runs of it (its spells): requests
+    and seconds summed (so ``rps`` is over the whole time), errors summed, and p50/p95
+    from every run's percentiles pooled, each run weighted by its requests — as if
+    one run had lasted the whole time, without the drift one long run would measure
+    at one moment only."""
+    requests = sum(run["requests"] for run in runs)
+    seconds = sum(run["seconds"] for run in runs)
+    points = [(value, run["requests"] or 1e-9) for run in runs
+              for value in run["quantiles_ms"]]
+    return {
+        "p50_ms": _weighted_quantile(points, 0.50), "p95_ms": _weighted_quantile(points, 0.95),
+        "rps": requests / seconds if seconds else 0.0, "requests": requests,
+        "errors": sum(run["errors"] for run in runs), "seconds": seconds,
+        "spells": len(runs), "spell_rps": [round(run["rps"], 1) for run in runs],
     }
 
 

@@ -19,7 +19,8 @@ BENCH_DB_PREFIX (default ``bench_server_``; its databases are dropped and re-cre
 BENCH_REDIS (default redis://127.0.0.1:6379), BENCH_REDIS_DB (default 13; it and the
 next are flushed), BENCH_DURATION (seconds per GET endpoint, default 10), BENCH_SUBMIT_SECONDS
 (seconds of POSTs to the ceiling and to each way to submit, default 30), BENCH_SPELLS
-(turns they are taken in, default 3), BENCH_JOINERS (people prepared per way to submit
+(turns they are taken in, default 3), BENCH_GET_SPELLS (turns the GETs are taken in,
+all endpoints in rotation, default 3), BENCH_JOINERS (people prepared per way to submit
 and number of workers, default 300 a second of BENCH_SUBMIT_SECONDS + 1,000),
 BENCH_WORKERS (default "1,2"), BENCH_LARGE (members and organisations, default
 "100000,10000"), BENCH_VOLUMES ("small,large"), BENCH_KEEP=1 keeps the databases.
@@ -55,6 +56,9 @@ REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "13"))
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 SUBMIT_SECONDS = int(os.environ.get("BENCH_SUBMIT_SECONDS", "30"))
 SPELLS = int(os.environ.get("BENCH_SPELLS", "3"))
+# The GETs' turns: each endpoint is measured for DURATION / GET_SPELLS seconds (rounded
+# up) in each, all endpoints in rotation.
+GET_SPELLS = int(os.environ.get("BENCH_GET_SPELLS", "3"))
 # People prepared per way to submit and number of workers: enough for SUBMIT_SECONDS
 # at 300 submissions a second (this machine's two workers have done up to 250).
 JOINERS = int(os.environ.get("BENCH_JOINERS", str(300 * SUBMIT_SECONDS + 1000)))
@@ -282,12 +286,23 @@ def measure_volume(volume: str, sites: dict, workdir: Path, seeding: dict | None
         with plain.served(workers, workdir) as plain_port, \
                 rrn.served(workers, workdir) as rrn_port, rrn.task_worker(workdir):
             ports = {"plain": plain_port, "rrn": rrn_port}
-            for name, (where, path, who) in gets.items():
-                url = f"http://127.0.0.1:{ports[where]}{path}"
+            urls_of = {name: f"http://127.0.0.1:{ports[where]}{path}"
+                       for name, (where, path, _who) in gets.items()}
+            for name, (_where, _path, who) in gets.items():
                 # Warm: templates, caches, every worker's database connection.
-                loadgen.wrk(url, cookie=cookies.get(who), duration=2, workdir=workdir)
-                figures = loadgen.wrk(url, cookie=cookies.get(who), duration=DURATION,
-                                      workdir=workdir)
+                loadgen.wrk(urls_of[name], cookie=cookies.get(who), duration=2,
+                            workdir=workdir)
+            # Every endpoint, the baselines included, in GET_SPELLS turns taken in
+            # rotation: a machine that speeds up or slows down during the minutes this
+            # takes moves them all alike, so each ratio compares like with like.
+            spells = {name: [] for name in gets}
+            for _turn in range(GET_SPELLS):
+                for name, (_where, _path, who) in gets.items():
+                    spells[name].append(loadgen.wrk(
+                        urls_of[name], cookie=cookies.get(who),
+                        duration=-(-DURATION // GET_SPELLS), workdir=workdir))
+            for name, (where, path, _who) in gets.items():
+                figures = loadgen.pool_runs(spells[name])
                 figures.update(queries.get(name, {}))
                 rows.append({"volume": volume, "workers": workers, "endpoint": name,
                              "site": where, "url": path, **figures})
@@ -425,6 +440,7 @@ def main() -> int:
     result = report.build(rows, seeding=seeding, started=started,
                           settings={"duration_s": DURATION,
                                     "submit_s": SUBMIT_SECONDS, "spells": SPELLS,
+                                    "get_spells": GET_SPELLS,
                                     "wrk": "-t2 -c8", "workers": WORKERS})
     out = REPO / "bench" / "results"
     report.write(result, out / "latest.json", out / "latest.png")

@@ -4,7 +4,7 @@ of the suite: ``make bench``.)"""
 
 import datetime
 
-from bench import report
+from bench import loadgen, report
 
 
 def row(endpoint, p50, rps, queries=5, errors=0, **extra):
@@ -92,3 +92,22 @@ def test_the_api_submission_is_held_to_the_same_budget_as_the_html_one():
             emails={**emails, "per_person_max": 2}),
     ])
     assert not [c for c in twice["budgets"] if c["endpoint"] == report.SUBMISSION_API][0]["ok"]
+
+
+def spell(requests, seconds, quantiles, errors=0):
+    return {"requests": requests, "seconds": seconds, "rps": requests / seconds,
+            "errors": errors, "quantiles_ms": quantiles}
+
+
+def test_get_spells_are_pooled_as_one_run_weighted_by_requests():
+    """An endpoint measured in turns: the rate over the whole time, not the mean of the
+    turns' rates, and p50/p95 from every turn's percentiles weighted by its requests."""
+    fast = spell(300, 3, [10.0] * 99)
+    slow = spell(100, 3, [30.0] * 99, errors=2)
+    pooled = loadgen.pool_runs([fast, slow, fast])
+    assert pooled["rps"] == 700 / 9 and pooled["requests"] == 700 and pooled["errors"] == 2
+    assert pooled["p50_ms"] == 10.0  # 600 of 700 requests were at 10 ms
+    assert pooled["p95_ms"] == 30.0  # the slowest 100 of 700 (14 %) were at 30 ms
+    assert pooled["spells"] == 3 and pooled["spell_rps"] == [100.0, 33.3, 100.0]
+    rising = spell(100, 1, [float(n) for n in range(1, 100)])
+    assert loadgen.pool_runs([rising])["p50_ms"] == 50.0
