@@ -59,3 +59,17 @@ def redis_cache(settings):
         pytest.fail(f"Redis is not reachable on 127.0.0.1:6379 ({exc}); start it first")
     yield cache
     cache.clear()
+
+
+@pytest.fixture
+def use_email_backend(settings):
+    """``use(backend)``: the default mailer sends with ``backend`` for this test, however
+    the settings name it — ``MAILERS`` (Django 6.1, where ``EMAIL_BACKEND`` is
+    deprecated and ignored beside it) or ``EMAIL_BACKEND``."""
+    def use(backend: str) -> None:
+        if hasattr(settings, "MAILERS"):
+            settings.MAILERS = {"default": {"BACKEND": backend}}
+        else:
+            settings.EMAIL_BACKEND = backend
+
+    return use

@@ -3,6 +3,7 @@
 import os
 
 import dj_database_url
+import django
 
 from wagtail_pledges.task_framework import task_backend
 
@@ -104,7 +105,11 @@ DATABASES = {"default": _db}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 TASKS = {"default": {"BACKEND": task_backend("immediate")}}
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+memory_mail = "django.core.mail.backends.locmem.EmailBackend"
+if django.VERSION >= (6, 1):  # MAILERS replaces EMAIL_BACKEND (deprecated; not both)
+    MAILERS = {"default": {"BACKEND": memory_mail}}
+else:
+    EMAIL_BACKEND = memory_mail
 DEFAULT_FROM_EMAIL = "network@example.org"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

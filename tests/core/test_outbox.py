@@ -3,7 +3,6 @@ import smtplib
 
 import pytest
 from django.core import mail
-from django.test import override_settings
 from django.utils import timezone
 from freezegun import freeze_time
 
@@ -62,23 +61,24 @@ def test_delivered_after_commit_exactly_once(django_capture_on_commit_callbacks)
 
 
 def test_refused_connection_loses_nothing_and_delivers_once_later(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, use_email_backend,
 ):
-    with override_settings(EMAIL_BACKEND="tests.core.test_outbox.RefusingBackend"):
-        with django_capture_on_commit_callbacks(execute=True):
-            queue()
-        message = OutboxMessage.objects.get()
-        assert message.state == State.FAILED
-        assert "Connection refused" in message.last_error
-        assert message.next_attempt_at > timezone.now()
-        # not yet due: a retry now does nothing
-        assert outbox.deliver_due()["due"] == 0
-        with freeze_time(timezone.now() + datetime.timedelta(minutes=2)):
-            assert outbox.deliver_due() == {"due": 1, "sent": 0, "failed": 1, "interrupted": 0}
-        message.refresh_from_db()
-        assert message.attempts == 2
-        # backoff doubles: 60s, then 120s
-        assert message.next_attempt_at - timezone.now() > datetime.timedelta(seconds=100)
+    use_email_backend("tests.core.test_outbox.RefusingBackend")
+    with django_capture_on_commit_callbacks(execute=True):
+        queue()
+    message = OutboxMessage.objects.get()
+    assert message.state == State.FAILED
+    assert "Connection refused" in message.last_error
+    assert message.next_attempt_at > timezone.now()
+    # not yet due: a retry now does nothing
+    assert outbox.deliver_due()["due"] == 0
+    with freeze_time(timezone.now() + datetime.timedelta(minutes=2)):
+        assert outbox.deliver_due() == {"due": 1, "sent": 0, "failed": 1, "interrupted": 0}
+    message.refresh_from_db()
+    assert message.attempts == 2
+    # backoff doubles: 60s, then 120s
+    assert message.next_attempt_at - timezone.now() > datetime.timedelta(seconds=100)
+    use_email_backend("django.core.mail.backends.locmem.EmailBackend")
     assert len(mail.outbox) == 0
     with freeze_time(timezone.now() + datetime.timedelta(hours=1)):
         assert outbox.deliver_due()["sent"] == 1
@@ -88,9 +88,9 @@ def test_refused_connection_loses_nothing_and_delivers_once_later(
     assert message.state == State.SENT and message.last_error == ""
 
 
-def test_gives_up_after_max_attempts_and_editor_can_retry(settings):
+def test_gives_up_after_max_attempts_and_editor_can_retry(settings, use_email_backend):
     settings.WAGTAIL_PLEDGES = {"OUTBOX_MAX_ATTEMPTS": 2, "OUTBOX_BACKOFF_SECONDS": 1}
-    settings.EMAIL_BACKEND = "tests.core.test_outbox.RefusingBackend"
+    use_email_backend("tests.core.test_outbox.RefusingBackend")
     message = queue()[0]
     outbox.deliver(message.pk)
     with freeze_time(timezone.now() + datetime.timedelta(seconds=5)):
@@ -98,7 +98,7 @@ def test_gives_up_after_max_attempts_and_editor_can_retry(settings):
     message.refresh_from_db()
     assert message.state == State.DEAD
     assert outbox.retry_now([message.pk]) == 1
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    use_email_backend("django.core.mail.backends.locmem.EmailBackend")
     assert outbox.deliver(message.pk) is True
 
 

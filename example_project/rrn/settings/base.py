@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django
 
 from wagtail_pledges.task_framework import task_backend
 
@@ -190,3 +191,24 @@ WAGTAIL_PLEDGES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+# The SMTP backend's options (Django 6.1's MAILERS OPTIONS) and the settings Django 5.2
+# reads for them.
+SMTP_OPTIONS = {"host": "EMAIL_HOST", "port": "EMAIL_PORT", "username": "EMAIL_HOST_USER",
+                "password": "EMAIL_HOST_PASSWORD", "use_tls": "EMAIL_USE_TLS",
+                "use_ssl": "EMAIL_USE_SSL", "timeout": "EMAIL_TIMEOUT"}
+
+
+def mail_settings(backend: str, **options) -> dict:
+    """The settings that make ``backend`` send this site's email, with its ``options``
+    (``SMTP_OPTIONS``' names): ``MAILERS`` from Django 6.1, which deprecates
+    ``EMAIL_BACKEND`` and the other ``EMAIL_*`` settings and refuses them beside it;
+    those settings on 5.2. Use as ``globals().update(mail_settings(...))``."""
+    if django.VERSION >= (6, 1):
+        mailer = {"BACKEND": backend}
+        if options:
+            mailer["OPTIONS"] = options
+        return {"MAILERS": {"default": mailer}}
+    return {"EMAIL_BACKEND": backend, **{SMTP_OPTIONS[name]: value
+                                         for name, value in options.items()}}

@@ -31,7 +31,18 @@ if os.environ.get("REDIS_URL"):
     # Sessions stay in PostgreSQL, read through the shared cache: a signed-in page
     # view costs one query fewer.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# The mail server from the environment (EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL, EMAIL_TIMEOUT):
+# MAILERS["default"] on Django 6.1, those settings on 5.2 (rrn.settings.base).
+_smtp = {name: os.environ[variable] for name, variable in SMTP_OPTIONS.items()  # noqa: F405
+         if variable in os.environ}
+for _name, _convert in (("port", int), ("timeout", float),
+                        ("use_tls", lambda v: v.lower() == "true"),
+                        ("use_ssl", lambda v: v.lower() == "true")):
+    if _name in _smtp:
+        _smtp[_name] = _convert(_smtp[_name])
+globals().update(mail_settings(  # noqa: F405
+    os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"), **_smtp))
 # Behind a proxy, rate limits must count the client's address, not the proxy's: name
 # the request.META key your proxy sets to it (e.g. HTTP_X_REAL_IP).
 if os.environ.get("RATELIMIT_IP_META_KEY"):

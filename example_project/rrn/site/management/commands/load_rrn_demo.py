@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
@@ -62,6 +63,15 @@ INDIVIDUALS = (
 )
 
 
+def emails_kept_in_memory():
+    """Send this command's emails to Django's memory backend, however the site names its
+    mail backend: ``MAILERS`` (Django 6.1) or ``EMAIL_BACKEND``."""
+    backend = "django.core.mail.backends.locmem.EmailBackend"
+    if hasattr(settings, "MAILERS"):
+        return override_settings(MAILERS={**settings.MAILERS, "default": {"BACKEND": backend}})
+    return override_settings(EMAIL_BACKEND=backend)
+
+
 class Command(BaseCommand):
     help = "Build the Restraint Reduction Network demo site (safe to run again)."
 
@@ -69,7 +79,7 @@ class Command(BaseCommand):
         outbox_before = OutboxMessage.objects.count()
         # Demo people have .example addresses: their emails are kept in the outbox
         # (Admin → Reports) instead of filling the terminal.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        with emails_kept_in_memory():
             with transaction.atomic():
                 home = self.build_site_root()
                 self.build_settings(home)
