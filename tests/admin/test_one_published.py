@@ -58,28 +58,50 @@ def test_the_database_refuses_a_second_published_pledge():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["reviewer", "superuser"])
-def test_a_forged_publish_of_an_old_plan_is_refused(client, request, reviewer, who):
+@pytest.mark.parametrize("action", ["publish", "submit", "restart-workflow"])
+def test_a_forged_publish_or_submit_of_an_old_plan_is_refused(client, request, reviewer, who,
+                                                              action):
+    """Publish would put the old plan back beside its renewal; Submit would start a
+    review of a plan its member never submitted (whose approval Wagtail publishes)."""
     first, renewal = renewed_plan(reviewer)
     client.force_login(request.getfixturevalue(who))
     response = client.post(snippet_url(ActionPlan, "edit", first), {
         "public_summary": "Back on the site", "signoff_name": "X", "signoff_role": "Y",
-        "action-publish": "action-publish",
+        f"action-{action}": f"action-{action}",
     })
     assert response.status_code == 302
     assert response["Location"] == reverse("wagtailadmin_home")
     first.refresh_from_db()
     assert first.live is False and first.public_summary != "Back on the site"
+    assert first.current_workflow_state is None
     assert list(ActionPlan.objects.filter(organisation=first.organisation, live=True)) \
         == [renewal]
 
 
 @pytest.mark.django_db
-def test_the_editor_offers_no_publish_and_still_opens(client, superuser, reviewer):
+def test_a_forged_cancel_of_a_review_is_refused(client, reviewer):
+    """Cancelling would leave a submitted renewal with no workflow to decide it."""
+    _, renewal = renewal_in_review(reviewer)
+    with freeze_time("2027-12-02"):
+        client.force_login(reviewer)
+        response = client.post(snippet_url(ActionPlan, "edit", renewal), {
+            "action-cancel-workflow": "action-cancel-workflow"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wagtailadmin_home")
+    renewal.refresh_from_db()
+    assert renewal.review_status == "submitted"
+    assert renewal.current_workflow_state.status == "in_progress"
+
+
+@pytest.mark.django_db
+def test_the_editor_offers_no_lifecycle_action_and_still_opens(client, superuser, reviewer):
     first, _ = renewed_plan(reviewer)
     client.force_login(superuser)
     response = client.get(snippet_url(ActionPlan, "edit", first))
     assert response.status_code == 200
-    assert 'name="action-publish"' not in response.content.decode()
+    html = response.content.decode()
+    for action in ("publish", "unpublish", "submit", "restart-workflow", "cancel-workflow"):
+        assert f'name="action-{action}"' not in html
 
 
 @pytest.mark.django_db
@@ -108,3 +130,34 @@ def test_the_migration_keeps_the_latest_and_unpublishes_the_rest(reviewer, capsy
     assert (first.live, renewal.live) == (False, True)
     assert renewal.period_end > datetime.date(2029, 1, 1)
     assert f"unpublished [{first.pk}]" in capsys.readouterr().out
+
+
+def renewal_in_review(reviewer):
+    """An organisation whose first plan is live and whose renewal awaits review."""
+    with freeze_time("2026-01-10"):
+        first = factories.approved_plan()
+    with freeze_time("2027-12-01"):
+        lifecycle.run_daily()
+        renewal = lifecycle.start_organisation(first.created_by, organisation=first.organisation)
+        factories.complete_plan(renewal)
+        lifecycle.submit_plan(renewal, first.created_by)
+    return first, renewal
+
+
+@pytest.mark.django_db
+def test_approving_a_renewal_with_wagtails_workflow_action_swaps_the_live_plan(client, reviewer):
+    """Wagtail publishes the workflow's revision when its last task is approved: the plan
+    it renews must already be off the site, or the database refuses the second."""
+    first, renewal = renewal_in_review(reviewer)
+    task_state = renewal.current_workflow_state.current_task_state
+    with freeze_time("2027-12-02"):
+        client.force_login(reviewer)
+        response = client.post(
+            reverse("wagtailsnippets_wagtail_pledges_actionplan:workflow_action",
+                    args=[renewal.pk, "approve", task_state.pk]),
+            {"comment": ""})
+    assert response.status_code in (200, 302), response.content[:500]
+    first.refresh_from_db()
+    renewal.refresh_from_db()
+    assert (first.live, renewal.live) == (False, True)
+    assert renewal.review_status == "approved"

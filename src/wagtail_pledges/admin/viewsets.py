@@ -108,23 +108,36 @@ class PledgeFilterSet(CommitmentFilterSet):
         fields = ["review_status", "live", "strategy", "practices"]
 
 
+# Editor actions that would move a pledge or plan without the lifecycle: publishing it
+# (approving it), submitting it for review (the member submits it), and restarting or
+# cancelling its review (a reviewer decides: approve, request changes or decline).
+LIFECYCLE_EDITOR_ACTIONS = ("publish", "submit", "restart-workflow", "cancel-workflow")
+
+
 class CommitmentEditView(EditView):
-    """The editor of a pledge or plan, without Wagtail's bare "Publish".
+    """The editor of a pledge or plan, without the actions only the lifecycle takes.
 
     Publishing a commitment is approving it, which the lifecycle does when a reviewer
-    decides (it also unpublishes the one it renews, counts and emails). A bare publish
-    would skip all of that and could put an older plan live beside its renewal, so a
-    forged ``action-publish`` POST is refused, not quietly saved as a draft. The
-    workflow's Approve / Request changes stay (``action-workflow-action``).
+    decides (it also unpublishes the one it renews, counts and emails); a bare publish
+    would skip all of that and could put an older plan live beside its renewal.
+    Submitting or restarting a review would start Wagtail's workflow on a commitment
+    whose member never submitted it (an old, approved plan, say), and cancelling one
+    would leave a submitted commitment no workflow to decide it. A forged POST asking
+    for any of them is refused (Wagtail's permission-denied message, nothing saved),
+    not quietly saved as a draft. "Save draft" and the workflow's Approve / Request
+    changes (``action-workflow-action``) stay.
     """
 
     def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST" and "action-publish" in request.POST:
-            raise PermissionDenied("Commitments are published by a reviewer's decision.")
+        if request.method == "POST" and any(
+                f"action-{action}" in request.POST for action in LIFECYCLE_EDITOR_ACTIONS):
+            raise PermissionDenied("Only the membership lifecycle publishes, submits or "
+                                   "withdraws a pledge or plan.")
         return super().dispatch(request, *args, **kwargs)
 
     def get_available_actions(self):
-        return [action for action in super().get_available_actions() if action != "publish"]
+        return [action for action in super().get_available_actions()
+                if action not in LIFECYCLE_EDITOR_ACTIONS]
 
 
 class CommitmentUnpublishView(UnpublishView):
@@ -328,8 +341,10 @@ class MembershipViewSetGroup(SnippetViewSetGroup):
 
 # Publishing a pledge or plan *is* approving it, which only the lifecycle does (after
 # a reviewer's decision): the editor offers "Save draft" and the workflow's
-# Approve / Request changes, not the bare Publish / Unpublish buttons.
-LIFECYCLE_ACTIONS = {"action-publish", "action-unpublish"}
+# Approve / Request changes, not the bare Publish / Unpublish buttons, nor Submit,
+# Restart or Cancel workflow (CommitmentEditView refuses them when posted).
+LIFECYCLE_ACTIONS = {"action-unpublish",
+                     *(f"action-{action}" for action in LIFECYCLE_EDITOR_ACTIONS)}
 
 
 def hide_lifecycle_actions(menu_items, request, context) -> None:
