@@ -93,6 +93,13 @@ CLAIM_LINK_SENT = gettext_lazy(
     "it a link. It can take a few minutes to arrive; check your spam folder too.")
 
 
+def claim_links_closed_message() -> str:
+    """What the claim-link page and the API say once ``LEGACY_DEADLINE`` has passed."""
+    return _("The deadline to move from the original pledge was %(date)s, so claim links "
+             "are no longer sent. You can still join by committing to an action.") % {
+        "date": date_format(pledges_settings.legacy_deadline, "j F Y")}
+
+
 def request_claim_link(email: str, now: datetime.datetime | None = None) -> bool:
     """"Signed the original pledge? Enter your email": send fresh links if it matches.
 

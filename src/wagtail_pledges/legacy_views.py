@@ -43,4 +43,5 @@ class RequestClaimLinkView(View):
             "form": form, "sent": sent, "sent_message": legacy.CLAIM_LINK_SENT,
             "deadline": pledges_settings.legacy_deadline,
             "deadline_passed": legacy.deadline_passed(),
+            "closed_message": legacy.claim_links_closed_message,  # called when shown
         }, status=status)

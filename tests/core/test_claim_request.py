@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -110,6 +111,11 @@ def test_the_api_says_when_the_deadline_has_passed(signatories):
                               {"email": "ann@example.org"}, format="json")
     assert answer.status_code == 202 and answer.json()["deadline_passed"] is True
     assert not OutboxMessage.objects.exists()
+    # The page says the same, word for word.
+    detail = answer.json()["detail"]
+    assert "was 30 September 2026" in detail and "committing to an action" in detail
+    page = Client().get(URL).content.decode()
+    assert f"<p>{detail}</p>" in page
 
 
 @freeze_time("2026-06-01 10:00")

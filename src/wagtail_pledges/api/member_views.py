@@ -206,8 +206,8 @@ class RequestClaimLinkView(PledgesAPIView):
         data = self.validated(ws.ClaimLinkRequestSerializer)
         legacy.request_claim_link(data["email"])
         passed = legacy.deadline_passed()
-        detail = (_("The deadline to move from the original pledge has passed, so claim "
-                    "links are no longer sent.") if passed else str(legacy.CLAIM_LINK_SENT))
+        detail = (legacy.claim_links_closed_message() if passed
+                  else str(legacy.CLAIM_LINK_SENT))
         return Response({"detail": detail, "deadline_passed": passed},
                         status=status.HTTP_202_ACCEPTED)
 
