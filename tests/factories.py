@@ -130,3 +130,19 @@ def approved_plan(admin=None, reviewer=None) -> ActionPlan:
     plan = submitted_plan(admin)
     reviewer = reviewer or UserFactory(is_superuser=True, is_staff=True)
     return lifecycle.approve(plan, reviewer)
+
+
+def renewal_in_review(first_approved="2026-01-10", renewing="2027-12-01"):
+    """``(first, renewal)``: an organisation whose first plan was approved on
+    ``first_approved`` and whose renewal, started and submitted on ``renewing`` (in
+    the renewal window, after the daily job), awaits review."""
+    from freezegun import freeze_time
+
+    with freeze_time(first_approved):
+        first = approved_plan()
+    with freeze_time(renewing):
+        lifecycle.run_daily()
+        renewal = lifecycle.start_organisation(first.created_by, organisation=first.organisation)
+        complete_plan(renewal)
+        lifecycle.submit_plan(renewal, first.created_by)
+    return first, renewal

@@ -18,13 +18,8 @@ from wagtail_pledges.models import ActionPlan, Pledge
 def renewed_plan(reviewer):
     """An organisation on its second plan: the first approved, then unpublished by the
     renewal's approval."""
-    with freeze_time("2026-01-10"):
-        first = factories.approved_plan()
+    first, renewal = factories.renewal_in_review()
     with freeze_time("2027-12-01"):
-        lifecycle.run_daily()
-        renewal = lifecycle.start_organisation(first.created_by, organisation=first.organisation)
-        factories.complete_plan(renewal)
-        lifecycle.submit_plan(renewal, first.created_by)
         lifecycle.approve(renewal, reviewer)
     first.refresh_from_db()
     renewal.refresh_from_db()
@@ -81,7 +76,7 @@ def test_a_forged_publish_or_submit_of_an_old_plan_is_refused(client, request, r
 @pytest.mark.django_db
 def test_a_forged_cancel_of_a_review_is_refused(client, reviewer):
     """Cancelling would leave a submitted renewal with no workflow to decide it."""
-    _, renewal = renewal_in_review(reviewer)
+    _, renewal = factories.renewal_in_review()
     with freeze_time("2027-12-02"):
         client.force_login(reviewer)
         response = client.post(snippet_url(ActionPlan, "edit", renewal), {
@@ -132,23 +127,11 @@ def test_the_migration_keeps_the_latest_and_unpublishes_the_rest(reviewer, capsy
     assert f"unpublished [{first.pk}]" in capsys.readouterr().out
 
 
-def renewal_in_review(reviewer):
-    """An organisation whose first plan is live and whose renewal awaits review."""
-    with freeze_time("2026-01-10"):
-        first = factories.approved_plan()
-    with freeze_time("2027-12-01"):
-        lifecycle.run_daily()
-        renewal = lifecycle.start_organisation(first.created_by, organisation=first.organisation)
-        factories.complete_plan(renewal)
-        lifecycle.submit_plan(renewal, first.created_by)
-    return first, renewal
-
-
 @pytest.mark.django_db
 def test_approving_a_renewal_with_wagtails_workflow_action_swaps_the_live_plan(client, reviewer):
     """Wagtail publishes the workflow's revision when its last task is approved: the plan
     it renews must already be off the site, or the database refuses the second."""
-    first, renewal = renewal_in_review(reviewer)
+    first, renewal = factories.renewal_in_review()
     task_state = renewal.current_workflow_state.current_task_state
     with freeze_time("2027-12-02"):
         client.force_login(reviewer)
