@@ -144,3 +144,52 @@ def test_approving_a_renewal_with_wagtails_workflow_action_swaps_the_live_plan(c
     renewal.refresh_from_db()
     assert (first.live, renewal.live) == (False, True)
     assert renewal.review_status == "approved"
+
+
+@pytest.mark.django_db
+def test_the_editor_writes_only_a_plans_content(client, reviewer):
+    """What the lifecycle owns (review status, period, membership, organisation, sequence,
+    dates) is not in the snippet form: a posted value for it is ignored, while the
+    plan's own words are saved (a submitted plan is not live, so its draft is its row)."""
+    plan = factories.submitted_plan()
+    owner = (plan.organisation_id, plan.membership_id)
+    other = factories.approved_plan()
+    client.force_login(reviewer)
+    response = client.post(snippet_url(ActionPlan, "edit", plan), {
+        "public_summary": "Typo fixed by the reviewer", "signoff_name": "Dr Jane Doe",
+        "signoff_role": "Chief Executive", "signoff_confirmed": "on",
+        "review_status": "approved", "organisation": other.organisation_id,
+        "membership": other.membership_id, "sequence": "9", "period_start": "2026-01-01",
+        "period_end": "2099-01-01", "submitted_at": "2020-01-01 00:00",
+        "decided_at": "2020-01-01 00:00", "created_by": reviewer.pk,
+        "first_published_at": "2020-01-01 00:00",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plan.refresh_from_db()
+    assert plan.public_summary == "Typo fixed by the reviewer"
+    assert (plan.review_status, plan.organisation_id, plan.membership_id, plan.sequence) == (
+        "submitted", *owner, 1)
+    assert owner != (other.organisation_id, other.membership_id)
+    assert plan.period_end is None and plan.decided_at is None and plan.expire_at is None
+    assert plan.created_by_id != reviewer.pk
+
+
+@pytest.mark.django_db
+def test_the_editor_writes_only_a_pledges_content(client, reviewer, settings):
+    settings.WAGTAIL_PLEDGES = {**settings.WAGTAIL_PLEDGES, "INDIVIDUAL_REQUIRES_REVIEW": True}
+    pledge = factories.active_individual()
+    assert pledge.review_status == "submitted"
+    member = pledge.user_id
+    intruder = factories.UserFactory()
+    client.force_login(reviewer)
+    response = client.post(snippet_url(Pledge, "edit", pledge), {
+        "action": "A clearer action", "strategy": pledge.strategy_id,
+        "target_date": pledge.target_date.isoformat(),
+        "review_status": "approved", "user": intruder.pk, "sequence": "7",
+        "period_end": "2099-01-01",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    pledge.refresh_from_db()
+    assert pledge.action == "A clearer action"
+    assert (pledge.review_status, pledge.user_id, pledge.sequence, pledge.period_end) == (
+        "submitted", member, 1, None)

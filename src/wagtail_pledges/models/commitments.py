@@ -15,6 +15,7 @@ from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel
 from wagtail.models import (
     DraftStateMixin,
     LockableMixin,
@@ -151,6 +152,12 @@ class Pledge(Commitment):
     )
     target_date = models.DateField(_("target date"), null=True, blank=True)
 
+    # The admin edits what the member wrote, never what the lifecycle owns (review
+    # status, period, membership, person, sequence, dates): those move only through
+    # wagtail_pledges.lifecycle. A value posted for them is not a form field: ignored.
+    panels = [FieldPanel("action"), FieldPanel("strategy"), FieldPanel("target_date"),
+              FieldPanel("practices")]
+
     class Meta:
         verbose_name = _("individual pledge")
         verbose_name_plural = _("individual pledges")
@@ -199,6 +206,12 @@ class ActionPlan(index.Indexed, Commitment):
     )
 
     objects = ActionPlanQuerySet.as_manager()
+
+    # What the organisation wrote, as for Pledge.panels: never its review status, period,
+    # organisation, membership, sequence, dates or author.
+    panels = [FieldPanel("public_summary"), FieldPanel("practices"),
+              FieldPanel("signoff_name"), FieldPanel("signoff_role"),
+              FieldPanel("signoff_confirmed")]
 
     search_fields = [
         index.SearchField("public_summary"),
