@@ -316,6 +316,10 @@ class ProgressUpdate(models.Model):
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True,
                                       editable=False)
 
+    # Staff moderate the words; where an update is shown (its pledge or plan) and who
+    # wrote it are not theirs to change.
+    panels = [FieldPanel("body")]
+
     class Meta:
         verbose_name = _("progress update")
         ordering = ["-created_at"]
@@ -379,6 +383,11 @@ class LegacySignatory(models.Model):
         "wagtail_pledges.Membership", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="legacy_signatories",
     )
+
+    # Staff correct what was imported; invitations and claims (invited_at, claimed_at,
+    # membership) are written by wagtail_pledges.legacy alone.
+    panels = [FieldPanel("kind"), FieldPanel("name"), FieldPanel("email"),
+              FieldPanel("organisation_name"), FieldPanel("signed_on")]
 
     class Meta:
         verbose_name = _("legacy signatory")

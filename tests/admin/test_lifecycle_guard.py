@@ -1,6 +1,8 @@
-"""One published plan per organisation and one published pledge per member, whatever the
-admin is sent: the database refuses a second, and the snippet editor refuses the bare
-Publish and Unpublish that would bypass the lifecycle (docs/reference/admin.md)."""
+"""What only the lifecycle (and the legacy service) may change stays theirs, whatever the
+admin is sent: one published plan per organisation and one published pledge per member,
+held by the database; the snippet editor refusing a bare Publish, Unpublish, Submit,
+Restart or Cancel; and its forms holding only what people wrote, never statuses,
+periods, owners or process dates (docs/reference/admin.md)."""
 
 import datetime
 
@@ -12,7 +14,7 @@ from freezegun import freeze_time
 
 from tests import factories
 from wagtail_pledges import lifecycle
-from wagtail_pledges.models import ActionPlan, Pledge
+from wagtail_pledges.models import ActionPlan, LegacySignatory, Pledge, ProgressUpdate
 
 
 def renewed_plan(reviewer):
@@ -193,3 +195,32 @@ def test_the_editor_writes_only_a_pledges_content(client, reviewer, settings):
     assert pledge.action == "A clearer action"
     assert (pledge.review_status, pledge.user_id, pledge.sequence, pledge.period_end) == (
         "submitted", member, 1, None)
+
+
+@pytest.mark.django_db
+def test_staff_edit_an_updates_words_not_where_it_shows_or_who_wrote_it(client, superuser):
+    plan, other = factories.approved_plan(), factories.approved_plan()
+    update = ProgressUpdate.objects.create(plan=plan, author=plan.created_by, body="Week 1")
+    client.force_login(superuser)
+    response = client.post(snippet_url(ProgressUpdate, "edit", update), {
+        "body": "Week one", "plan": other.pk, "author": superuser.pk})
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert (update.body, update.plan_id, update.author_id) == (
+        "Week one", plan.pk, plan.created_by_id)
+
+
+@pytest.mark.django_db
+def test_staff_correct_a_signatory_but_cannot_mark_it_claimed(client, superuser):
+    signatory = LegacySignatory.objects.create(kind="individual", name="Ann", email="a@x.org")
+    member = factories.active_individual()
+    client.force_login(superuser)
+    response = client.post(snippet_url(LegacySignatory, "edit", signatory), {
+        "kind": "individual", "name": "Ann Smith", "email": "ann@example.org",
+        "claimed_at": "2026-01-01 00:00", "invited_at": "2026-01-01 00:00",
+        "membership": member.membership_id})
+    assert response.status_code == 302
+    signatory.refresh_from_db()
+    assert (signatory.name, signatory.email) == ("Ann Smith", "ann@example.org")
+    assert (signatory.claimed_at, signatory.invited_at, signatory.membership_id) == (
+        None, None, None)
