@@ -224,3 +224,25 @@ def test_staff_correct_a_signatory_but_cannot_mark_it_claimed(client, superuser)
     assert (signatory.name, signatory.email) == ("Ann Smith", "ann@example.org")
     assert (signatory.claimed_at, signatory.invited_at, signatory.membership_id) == (
         None, None, None)
+
+
+@pytest.mark.django_db
+def test_reverting_to_an_old_revision_keeps_the_review_status(client, reviewer, superuser):
+    """A declined plan reverted to the revision recorded when it was submitted gets back
+    its words, not its place in the review queue."""
+    plan = factories.submitted_plan()
+    submitted_revision = plan.latest_revision
+    lifecycle.decline(plan, reviewer, "Not enough detail")
+    plan.refresh_from_db()
+    assert plan.review_status == "declined"
+    client.force_login(superuser)
+    response = client.post(
+        reverse("wagtailsnippets_wagtail_pledges_actionplan:revisions_revert",
+                args=[plan.pk, submitted_revision.pk]),
+        {"public_summary": "As first written", "signoff_name": "Dr Jane Doe",
+         "signoff_role": "Chief Executive", "signoff_confirmed": "on"})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.public_summary == "As first written"
+    assert (plan.review_status, plan.reviewer_comment) == ("declined", "Not enough detail")
+    assert plan.decided_at is not None

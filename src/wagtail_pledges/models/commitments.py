@@ -124,8 +124,23 @@ class Commitment(
 
     objects = CommitmentQuerySet.as_manager()
 
+    # Meaningful to the commitment as a whole and written only by the lifecycle: kept
+    # from the row whenever a revision is turned back into an object, so reverting to
+    # an old revision (or publishing one) never rolls back its review status, period,
+    # owner or dates. (Wagtail keeps ``live`` and the like the same way.)
+    lifecycle_fields = ("membership", "sequence", "review_status", "reviewer_comment",
+                        "submitted_at", "decided_at", "period_start", "period_end",
+                        "created_at")
+
     class Meta:
         abstract = True
+
+    def with_content_json(self, content):
+        obj = super().with_content_json(content)
+        for name in self.lifecycle_fields:
+            attname = self._meta.get_field(name).attname
+            setattr(obj, attname, getattr(self, attname))
+        return obj
 
     @property
     def is_editable_by_member(self) -> bool:
@@ -157,6 +172,7 @@ class Pledge(Commitment):
     # wagtail_pledges.lifecycle. A value posted for them is not a form field: ignored.
     panels = [FieldPanel("action"), FieldPanel("strategy"), FieldPanel("target_date"),
               FieldPanel("practices")]
+    lifecycle_fields = (*Commitment.lifecycle_fields, "user")
 
     class Meta:
         verbose_name = _("individual pledge")
@@ -212,6 +228,8 @@ class ActionPlan(index.Indexed, Commitment):
     panels = [FieldPanel("public_summary"), FieldPanel("practices"),
               FieldPanel("signoff_name"), FieldPanel("signoff_role"),
               FieldPanel("signoff_confirmed")]
+    lifecycle_fields = (*Commitment.lifecycle_fields, "organisation", "organisation_name",
+                        "created_by")
 
     search_fields = [
         index.SearchField("public_summary"),
