@@ -216,11 +216,12 @@ def test_staff_correct_a_signatory_but_cannot_mark_it_claimed(client, superuser)
     member = factories.active_individual()
     client.force_login(superuser)
     response = client.post(snippet_url(LegacySignatory, "edit", signatory), {
-        "kind": "individual", "name": "Ann Smith", "email": "ann@example.org",
+        "kind": "individual", "name": "Ann Smith", "email": " Ann@Example.ORG",
         "claimed_at": "2026-01-01 00:00", "invited_at": "2026-01-01 00:00",
         "membership": member.membership_id})
     assert response.status_code == 302
     signatory.refresh_from_db()
+    # Lowercased, as the importer stores it.
     assert (signatory.name, signatory.email) == ("Ann Smith", "ann@example.org")
     assert (signatory.claimed_at, signatory.invited_at, signatory.membership_id) == (
         None, None, None)
@@ -246,3 +247,16 @@ def test_reverting_to_an_old_revision_keeps_the_review_status(client, reviewer, 
     assert plan.public_summary == "As first written"
     assert (plan.review_status, plan.reviewer_comment) == ("declined", "Not enough detail")
     assert plan.decided_at is not None
+
+
+@pytest.mark.django_db
+def test_a_corrected_address_matching_another_signatory_is_a_form_error(client, superuser):
+    LegacySignatory.objects.create(kind="individual", name="Ann", email="ann@example.org")
+    other = LegacySignatory.objects.create(kind="individual", name="Bo", email="bo@x.org")
+    client.force_login(superuser)
+    response = client.post(snippet_url(LegacySignatory, "edit", other), {
+        "kind": "individual", "name": "Bo", "email": "ANN@example.org"})
+    assert response.status_code == 200  # the form again, with the error
+    assert "already exists" in response.content.decode()
+    other.refresh_from_db()
+    assert other.email == "bo@x.org"

@@ -420,6 +420,13 @@ class LegacySignatory(models.Model):
     def __str__(self) -> str:
         return self.organisation_name or self.name
 
+    def clean(self):
+        # Stored as the importer stores it (claim links are looked up by the lowercased
+        # address); cleaned before uniqueness is checked, so a corrected address that
+        # matches another signatory's is a form error, not an IntegrityError.
+        super().clean()
+        self.email = (self.email or "").strip().lower()
+
 
 class LegacyReminder(models.Model):
     """One reminder wave sent to one signatory, for one deadline.
