@@ -2,14 +2,13 @@ from ..notifications.models import OutboxMessage
 from .commitments import (
     OPEN_REVIEW_STATUSES,
     ActionPlan,
-    LegacyReminder,
-    LegacySignatory,
     Pledge,
     Priority,
     ProgressUpdate,
     ReviewStatus,
     VideoProgress,
 )
+from .legacy import LegacyReminder, LegacySignatory
 from .logo_kit import LogoDownload, LogoKit, LogoKitFile, LogoTermsAcceptance
 from .member import ActionToken, MemberProfile
 from .membership import Counter, LifecycleEvent, Membership, Status, Tier
