@@ -135,10 +135,6 @@ class CommitmentEditView(EditView):
                                    "withdraws a pledge or plan.")
         return super().dispatch(request, *args, **kwargs)
 
-    def get_available_actions(self):
-        return [action for action in super().get_available_actions()
-                if action not in LIFECYCLE_EDITOR_ACTIONS]
-
 
 class CommitmentUnpublishView(UnpublishView):
     """Refused: a commitment leaves the directory by the lifecycle (lapse, withdrawal,
